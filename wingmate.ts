@@ -9,6 +9,7 @@ import { describeVariables, readWingmateEnv } from './lib/env';
 import { EXIT_FAILURE, EXIT_OK } from './lib/exitcodes';
 import { createLogger } from './lib/log';
 import { runMain } from './lib/main';
+import { VERSION } from './lib/version';
 
 const SPEC: CommandSpec = {
   name: 'wingmate',
@@ -35,9 +36,10 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   const log = createLogger(env.logLevel);
+  const configDir = (args.options.get('config') as string | undefined) ?? env.configPath;
+  log.info('wingmate starting', { pid: process.pid, version: VERSION, config: configDir });
 
   // Read the configuration directory.
-  const configDir = (args.options.get('config') as string | undefined) ?? env.configPath;
   const config = scanConfig(configDir);
   for (const entry of config.skipped) {
     log.warn('skipped an entry of the service directory', { path: entry.path, reason: entry.reason });
