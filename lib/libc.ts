@@ -195,3 +195,11 @@ export function execve(path: Buffer, argv: Buffer[], envp: Buffer[]): never {
   const result = call<number>('execve', DataType.I32, [DataType.U8Array, DataType.U8Array, DataType.U8Array], [cString(path), pointerArray(argv), pointerArray(envp)]);
   throw new LibcError('execve', result.errnoCode, result.errnoMessage);
 }
+
+const PR_SET_NAME = 15;
+
+/** Sets the calling thread's name (at most 15 bytes), which /proc/PID/comm shows for the main thread. @throws LibcError */
+export function setThreadName(name: string): void {
+  const bytes = Buffer.from(name).subarray(0, 15);
+  check('prctl(PR_SET_NAME)', call('prctl', DataType.I32, [DataType.I32, DataType.U8Array, DataType.I64, DataType.I64, DataType.I64], [PR_SET_NAME, cString(bytes), 0, 0, 0]));
+}
