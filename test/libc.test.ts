@@ -151,3 +151,24 @@ test('execve passes arguments byte for byte', () => {
 test('execve failure throws with the errno', () => {
   assert.throws(() => libc.execve(Buffer.from('/nonexistent/program'), [Buffer.from('x')], []), /^LibcError: execve failed: ENOENT \(No such file or directory\)$/);
 });
+
+test('getsid returns the session id of /proc/self/stat', () => {
+  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  const session = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
+  assert.equal(libc.getsid(), session);
+  assert.equal(libc.getsid(process.pid), session);
+  assert.throws(() => libc.getsid(2 ** 30), /^LibcError: getsid failed: ESRCH \(No such process\)$/);
+});
+
+test('ignoreSignal sets SIG_IGN and resetSignal undoes it', () => {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', `
+    const libc = require('./lib/libc');
+    const ignored = () => require('node:fs').readFileSync('/proc/self/status', 'utf8').match(/^SigIgn:\\s*(\\w+)/m)[1];
+    libc.ignoreSignal(12);
+    const after = ignored();
+    libc.resetSignal(12);
+    console.log(after, ignored());
+    try { libc.ignoreSignal(9); } catch (error) { console.log(error.message); }
+  `], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(result.stdout, '0000000001001800 0000000001001000\nsignal(9, SIG_IGN) failed: EINVAL (Invalid argument)\n', result.stderr);
+});
