@@ -2,11 +2,12 @@
 // marks fds 0-2 and the descriptors inherited from its caller close-on-exec (libuv's
 // uv_disable_stdio_inheritance), and it ignores SIGPIPE and SIGXFSZ. It also makes stdio pipes
 // non-blocking once it uses them, and may run with signals blocked. All of this was checked on
-// Node 20 and 24. prepareForExec undoes it, so the program starts as if the caller had run it.
+// Node 20 and 24. prepareForExec undoes it, so the program starts as if the caller had run it,
+// apart from the signals 1-31 that the caller ignored, which Node has already reset.
 
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 
-import { FD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, LibcError, clearSignalMask, fcntl, ignoreSignal, prepareFdForExec, resetSignal } from './libc';
+import { FD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, clearSignalMask, fcntl, ignoreSignal, prepareFdForExec, resetSignal } from './libc';
 
 /** An open descriptor as /proc/self/fd shows it. */
 export interface Descriptor {
@@ -41,7 +42,7 @@ export function listDescriptors(): Descriptor[] {
  * Node's own: anonymous inodes (epoll, eventfd, io_uring) and pipes whose read and write ends are
  * both open here (libuv's wake-up and signal pipes).
  * NOTE: a caller's descriptor of either kind (a make jobserver pipe, an eventfd) is taken for
- * Node's and closed at exec, because nothing in /proc tells the two apart.
+ * Node's and closed at exec, because /proc shows no difference between the two.
  */
 export function inheritedDescriptors(descriptors: readonly Descriptor[]): number[] {
   const pipeEnds = new Map<string, Set<number>>();
@@ -68,13 +69,16 @@ export function ignoredSignals(status: string): number[] {
   return result;
 }
 
+// Node resets the dispositions of signals 1-31 at start-up, so an ignored one among them was set by
+// Node itself. Real-time signals keep what the caller set (GNU make 4.3 leaves 32 and 33 ignored
+// for its children, for example), and they are passed on unchanged.
+const LAST_STANDARD_SIGNAL = 31;
+
 /**
  * Makes fds 0-2 and the inherited descriptors survive exec (fds 0-2 also blocking), sets every
- * ignored signal back to its default action and clears the signal mask. Resetting every ignored
- * signal also resets a real-time signal that the caller ignored, which Node 20 keeps (it resets only
- * signals 1-31 at start-up). Caught signals need nothing, because exec resets them to the default.
- * Returns a function that ignores the reset signals again, for when exec fails and Node goes on
- * writing to a pipe.
+ * ignored signal from 1 to 31 back to its default action and clears the signal mask. Caught
+ * signals need nothing, because exec resets them to the default action. Returns a function that
+ * ignores the reset signals again, for when exec fails and Node goes on writing to a pipe.
  * @throws LibcError
  */
 export function prepareForExec(): () => void {
@@ -85,29 +89,10 @@ export function prepareForExec(): () => void {
     fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) & ~FD_CLOEXEC);
   }
 
-  const reset = resetSignals(ignoredSignals(readFileSync('/proc/self/status', 'utf8')));
+  const ignored = ignoredSignals(readFileSync('/proc/self/status', 'utf8'));
+  const reset = ignored.filter((signo) => signo <= LAST_STANDARD_SIGNAL);
+  reset.forEach((signo) => resetSignal(signo));
   clearSignalMask();
 
   return () => reset.forEach((signo) => ignoreSignal(signo));
-}
-
-/**
- * Sets each signal back to its default action and returns those that were reset. A signal that
- * libc reserves for itself is skipped: glibc and musl reject it with EINVAL, and a caller can
- * only have ignored it through a raw system call.
- * @throws LibcError for any other failure.
- */
-export function resetSignals(signals: readonly number[], reset = resetSignal): number[] {
-  const done: number[] = [];
-  for (const signo of signals) {
-    try {
-      reset(signo);
-      done.push(signo);
-    } catch (error) {
-      if (!(error instanceof LibcError && error.code === 'EINVAL')) {
-        throw error;
-      }
-    }
-  }
-  return done;
 }
