@@ -137,7 +137,7 @@ export function execFirst(candidates: readonly Buffer[], exec: (path: Buffer) =>
 }
 
 const HINTS: Record<string, string> = {
-  EACCES: '; the file needs execute permission for the user that runs it, on a file system mounted without noexec',
+  EACCES: '; the file needs execute permission for the user that runs it, on a file system not mounted noexec',
   ENOEXEC: '; a script needs a first line such as #!/bin/sh',
 };
 
@@ -145,7 +145,7 @@ const HINTS: Record<string, string> = {
 export function describeExecFailure(command: Buffer, failure: ExecFailure): string {
   const name = command.toString('utf8');
   const hint = HINTS[failure.error.code] ?? '';
-  if (failure.path === command || failure.path.equals(command)) {
+  if (failure.path.equals(command)) {
     return `cannot execute "${name}": ${failure.error.message}${hint}`;
   }
   if (failure.exitCode === EXIT_NOT_FOUND) {

@@ -40,7 +40,7 @@ export function listDescriptors(): Descriptor[] {
 /**
  * Picks the descriptors that the caller passed in (a listening socket, a lock file), leaving out
  * Node's own: anonymous inodes (epoll, eventfd, io_uring) and pipes whose read and write ends are
- * both open here (libuv's wake-up and signal pipes).
+ * both open here (self-pipes, such as libuv's signal pipes).
  * NOTE: a caller's descriptor of either kind (a make jobserver pipe, an eventfd) is taken for
  * Node's and closed at exec, because /proc shows no difference between the two.
  */

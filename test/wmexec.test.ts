@@ -458,7 +458,7 @@ test('PATH search remembers EACCES', async (t) => {
   const outcome = await run([...bin('wmexec'), '--', 'tool'], { shell: { before: `PATH=${denied}:${empty}` } });
   assert.equal(outcome.code, 126);
   assert.deepEqual(errors(outcome), [
-    `cannot execute "tool" found as ${denied}/tool: execve failed: EACCES (Permission denied); the file needs execute permission for the user that runs it, on a file system mounted without noexec`,
+    `cannot execute "tool" found as ${denied}/tool: execve failed: EACCES (Permission denied); the file needs execute permission for the user that runs it, on a file system not mounted noexec`,
   ]);
 });
 
