@@ -49,6 +49,21 @@ export function requireNamespaces(t: TestContext): boolean {
   return false;
 }
 
+/**
+ * Returns true when the test runs as root. Otherwise the test is skipped, except under CI, where a
+ * skip would hide untested behaviour and the test fails instead.
+ */
+export function requireRoot(t: TestContext, reason: string): boolean {
+  if (isRoot) {
+    return true;
+  }
+  if (process.env.CI === 'true') {
+    assert.fail(`not root: ${reason} (a skip is a failure under CI)`);
+  }
+  t.skip(`not root: ${reason}`);
+  return false;
+}
+
 /** A fresh temporary directory, removed when the test process exits. */
 export function tempDir(prefix = 'wingmate-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -219,6 +234,32 @@ export class NamespaceRun {
     const pid = await this.pid1();
     assert.ok(pid > 1, `refusing to signal pid ${pid}`);
     process.kill(pid, signal);
+  }
+
+  /** The host pid of the namespace's process `nsPid` (its pid inside the namespace), if it exists. */
+  async hostPidOf(nsPid: number): Promise<number | undefined> {
+    await this.pid1();
+    for (const proc of this.processes()) {
+      let status: string;
+      try {
+        status = fs.readFileSync(`/proc/${proc.pid}/status`, 'utf8');
+      } catch {
+        continue;
+      }
+      // NSpid lists the pid in each namespace, from the outermost to the innermost (ours).
+      const ids = /^NSpid:\s+(.*)$/m.exec(status)?.[1].trim().split(/\s+/) ?? [];
+      if (Number(ids[ids.length - 1]) === nsPid) {
+        return proc.pid;
+      }
+    }
+    return undefined;
+  }
+
+  /** Sends a signal to the namespace's process `nsPid`, found by its host pid; never to -1 or 0. */
+  async signalProcess(nsPid: number, signal: NodeJS.Signals): Promise<void> {
+    const hostPid = await this.hostPidOf(nsPid);
+    assert.ok(hostPid !== undefined && hostPid > 1, `no process ${nsPid} in the namespace`);
+    process.kill(hostPid, signal);
   }
 
   /** Every process of the namespace, with host pids, read from /proc. */
