@@ -9,15 +9,12 @@
 //   stopping   a stop signal was passed on; the proxy waits up to STOP_TIMEOUT, then sends SIGKILL.
 //   done       the exit status is decided and logged.
 
-import { type ChildProcess, spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-import { constants } from 'node:os';
-
+import { DaemonFinder, type Lookup } from './daemonfinder';
+import { EXIT_FAILURE, EXIT_OK } from './exitcodes';
 import { isChildSubreaper } from './libc';
-import { EXIT_FAILURE, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, EXIT_OK, EXIT_SIGNAL_BASE } from './exitcodes';
 import type { Fields, Level, Logger } from './log';
-import { readPidFile } from './pidfile';
-import { checkLiveness, readProcStat, reapZombieChildren, signalProcess } from './procinfo';
+import { checkLiveness, reapZombieChildren, signalProcess } from './procinfo';
+import { type CommandExit, StartCommand, describeExit, exitStatus } from './startcommand';
 import { isWingmateStopping } from './stopmark';
 
 export interface PidProxyOptions {
@@ -42,55 +39,30 @@ const STOP_POLL_MS = 100;
 
 type Phase = 'starting' | 'following' | 'stopping' | 'done';
 
-/** The result of one look at the pid file. */
-type Lookup =
-  | { kind: 'daemon'; pid: number }
-  | { kind: 'waiting'; reason: string }
-  | { kind: 'invalid'; message: string };
-
-/** How the start command ended. */
-interface CommandExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-/** Converts a child's end into an exit status as sh does: its code, or 128 + signal number. */
-export function exitStatus(exit: CommandExit): number {
-  if (exit.signal) {
-    return EXIT_SIGNAL_BASE + (constants.signals[exit.signal] ?? 0);
-  }
-  return exit.code ?? EXIT_FAILURE;
-}
-
-function describeExit(exit: CommandExit): string {
-  return exit.signal ? `was killed by ${exit.signal}` : `exited with status ${exit.code}`;
-}
-
 export class PidProxy {
   private phase: Phase = 'starting';
-  private child: ChildProcess | null = null;
-  private childExit: CommandExit | null = null;
+  private command: StartCommand | null = null;
   /** The adopted daemon; null before adoption and while following the command itself. */
   private daemonPid: number | null = null;
   private followingCommand = false;
   private timer: NodeJS.Timeout | null = null;
   private deadline = 0;
   private lastWaitReason = 'the pid file has not been written';
-  private readonly staleLogged = new Set<number>();
   private badReadLogged = false;
-  private readonly ownStartTicks = readProcStat('self')?.startTicks ?? null;
   private readonly adoptsOrphans = process.pid === 1 || isChildSubreaper();
   private resolveExit: (code: number) => void = () => {};
   private readonly env: NodeJS.ProcessEnv;
+  private readonly finder: DaemonFinder;
 
   constructor(private readonly options: PidProxyOptions) {
     this.env = options.env ?? process.env;
+    this.finder = new DaemonFinder(options.pidFile, options.log);
   }
 
   /** Starts the command and resolves with the proxy's exit status once it is done. */
   run(): Promise<number> {
     const exited = new Promise<number>((resolve) => (this.resolveExit = resolve));
-    this.removeLeftoverPidFile();
+    this.finder.removeLeftover();
     this.startCommand();
     this.deadline = performance.now() + this.options.startMs + this.options.pidfileTimeoutMs;
     this.schedule(() => this.checkStarting(), this.options.startMs);
@@ -106,56 +78,25 @@ export class PidProxy {
       this.stop(signal);
       return;
     }
+    this.adoptIfFound();
     this.forward(signal, this.targets());
   }
 
-  // A pid file from an earlier run (a restarted container keeps its file system) could name a live
-  // process that is not our daemon, so it goes before the command starts. If it cannot be removed,
-  // the start-time check in lookupDaemon still rejects it.
-  private removeLeftoverPidFile(): void {
-    const { pidFile, log } = this.options;
-    let text: string;
-    try {
-      text = fs.readFileSync(pidFile, 'latin1');
-      fs.unlinkSync(pidFile);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') {
-        log.warn('cannot remove the pid file left from an earlier run; pids in it are checked by process start time', { pidfile: pidFile, error: code });
-      }
-      return;
-    }
-    log.info('removed the pid file left from an earlier run', { pidfile: pidFile, content: text.slice(0, 40).trim() });
-  }
-
   private startCommand(): void {
-    const [file, ...args] = this.options.command;
     this.options.log.info('starting the command', { command: this.options.command.join(' '), pidfile: this.options.pidFile });
-    const child = spawn(file, args, { stdio: 'inherit', env: this.env });
-    this.child = child;
-    child.on('error', (error: NodeJS.ErrnoException) => this.onSpawnError(error));
-    child.on('exit', (code, signal) => this.onCommandExit({ code, signal }));
-  }
-
-  private onSpawnError(error: NodeJS.ErrnoException): void {
-    // Node also emits 'error' when a signal cannot be sent; only a failed start ends the proxy.
-    if (!error.syscall?.startsWith('spawn')) {
-      this.options.log.warn('error from the start command', { error: error.message });
-      return;
-    }
-    this.childExit = { code: null, signal: null };
-    const status = error.code === 'ENOENT' ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE;
-    this.finish(status, 'error', `cannot start ${this.options.command[0]}: ${error.code ?? error.message}`, { status });
+    this.command = new StartCommand(this.options.command, this.env, this.options.log, {
+      onExit: (exit) => this.onCommandExit(exit),
+      onStartError: (status, message) => this.finish(status, 'error', message, { status }),
+    });
   }
 
   private onCommandExit(exit: CommandExit): void {
-    this.childExit = exit;
     const failed = exit.code !== 0;
-    const fields = { pid: this.child?.pid, status: exitStatus(exit) };
+    const fields = { pid: this.command?.pid, status: exitStatus(exit) };
 
     if (this.phase === 'starting' && failed) {
       // A daemon may have forked and written its pid before the command failed.
-      const lookup = this.lookupDaemon();
+      const lookup = this.finder.find();
       if (lookup.kind === 'daemon') {
         this.options.log.warn(`the start command ${describeExit(exit)}, but its daemon runs`, fields);
         this.adopt(lookup.pid);
@@ -165,7 +106,7 @@ export class PidProxy {
       return;
     }
     if (this.phase === 'following' && this.followingCommand) {
-      const lookup = this.lookupDaemon();
+      const lookup = this.finder.find();
       if (lookup.kind === 'daemon') {
         this.adopt(lookup.pid);
         return;
@@ -177,7 +118,7 @@ export class PidProxy {
   }
 
   private checkStarting(): void {
-    const lookup = this.lookupDaemon();
+    const lookup = this.finder.find();
     if (lookup.kind === 'daemon') {
       this.adopt(lookup.pid);
       return;
@@ -187,6 +128,7 @@ export class PidProxy {
       return;
     }
     this.lastWaitReason = lookup.reason;
+    this.reapOrphans();
 
     const left = this.deadline - performance.now();
     if (left > 0) {
@@ -194,8 +136,8 @@ export class PidProxy {
       return;
     }
     const waited = (this.options.pidfileTimeoutMs + this.options.startMs) / 1000;
-    if (this.childExit === null) {
-      this.options.log.warn(`no fresh pid file ${waited} s after the start, but the command still runs: following it as the daemon`, { pid: this.child?.pid, pidfile: this.options.pidFile, reason: lookup.reason });
+    if (this.command?.running) {
+      this.options.log.warn(`no fresh pid file ${waited} s after the start, but the command still runs: following it as the daemon`, { pid: this.command.pid, pidfile: this.options.pidFile, reason: lookup.reason });
       this.phase = 'following';
       this.followingCommand = true;
       this.schedule(() => this.poll(), POLL_MS);
@@ -204,42 +146,15 @@ export class PidProxy {
     this.finish(EXIT_FAILURE, 'error', `no daemon found through ${this.options.pidFile} ${waited} s after the start: ${this.lastWaitReason}`, { pidfile: this.options.pidFile });
   }
 
-  /** Reads the pid file and judges the pid in it. */
-  private lookupDaemon(): Lookup {
-    const content = readPidFile(this.options.pidFile);
-    if (content.kind === 'missing' || content.kind === 'empty') {
-      return { kind: 'waiting', reason: `${this.options.pidFile} has not been written` };
+  // A signal may come before the first check of the pid file, while the daemon already runs.
+  private adoptIfFound(): void {
+    if (this.daemonPid !== null || this.phase === 'stopping') {
+      return;
     }
-    if (content.kind === 'invalid') {
-      return content;
+    const lookup = this.finder.find();
+    if (lookup.kind === 'daemon') {
+      this.adopt(lookup.pid);
     }
-    const pid = content.pid;
-    if (pid === process.pid) {
-      return { kind: 'invalid', message: `invalid pid file ${this.options.pidFile}: pid ${pid} is this wmpidproxy itself` };
-    }
-    const liveness = checkLiveness(pid);
-    if (liveness !== 'alive') {
-      return { kind: 'waiting', reason: `${this.options.pidFile} names pid ${pid}, which ${liveness === 'zombie' ? 'is a zombie' : 'does not run'}` };
-    }
-    if (!this.startedAfterProxy(pid)) {
-      return { kind: 'waiting', reason: `${this.options.pidFile} names pid ${pid}, which started before this wmpidproxy` };
-    }
-    return { kind: 'daemon', pid };
-  }
-
-  // A process that started before the proxy cannot be the daemon the command started. Start times
-  // are clock ticks after boot (field 22 of /proc/PID/stat); a pid whose start time is unknown (no
-  // /proc) is trusted, because the leftover file was removed before the start.
-  private startedAfterProxy(pid: number): boolean {
-    const started = readProcStat(pid)?.startTicks;
-    if (started === undefined || this.ownStartTicks === null || started >= this.ownStartTicks) {
-      return true;
-    }
-    if (!this.staleLogged.has(pid)) {
-      this.staleLogged.add(pid);
-      this.options.log.warn('ignored a pid in the pid file: the process started before this wmpidproxy, so it is not the daemon', { pid, pidfile: this.options.pidFile });
-    }
-    return false;
   }
 
   private adopt(pid: number): void {
@@ -261,8 +176,8 @@ export class PidProxy {
 
   // One check a second: the pid file may name a new daemon, and the current one may be gone.
   private poll(): void {
-    const lookup = this.lookupDaemon();
-    if (lookup.kind === 'daemon' && lookup.pid !== this.daemonPid && lookup.pid !== this.child?.pid) {
+    const lookup = this.finder.find();
+    if (lookup.kind === 'daemon' && lookup.pid !== this.daemonPid && lookup.pid !== this.command?.pid) {
       this.adopt(lookup.pid);
       return;
     }
@@ -294,8 +209,8 @@ export class PidProxy {
       return;
     }
     const tracked = new Set<number>();
-    if (this.child?.pid !== undefined && this.childExit === null) {
-      tracked.add(this.child.pid);
+    if (this.command?.running) {
+      tracked.add(this.command.pid!);
     }
     for (const pid of reapZombieChildren(tracked)) {
       this.options.log.debug('reaped an orphaned process', { pid });
@@ -308,8 +223,8 @@ export class PidProxy {
     if (this.daemonPid !== null) {
       targets.push(this.daemonPid);
     }
-    const commandPid = this.child?.pid;
-    if (commandPid !== undefined && this.childExit === null && commandPid !== this.daemonPid) {
+    const commandPid = this.command?.pid;
+    if (this.command?.running && commandPid !== undefined && commandPid !== this.daemonPid) {
       targets.push(commandPid);
     }
     return targets;
@@ -342,12 +257,7 @@ export class PidProxy {
       return;
     }
 
-    if (this.daemonPid === null) {
-      const lookup = this.lookupDaemon();
-      if (lookup.kind === 'daemon') {
-        this.adopt(lookup.pid);
-      }
-    }
+    this.adoptIfFound();
     this.phase = 'stopping';
     if (wingmateStopping) {
       this.options.log.info('wingmate is stopping and has sent SIGTERM to the daemon itself; not forwarding it', { signal, pid: this.daemonPid });
@@ -378,7 +288,7 @@ export class PidProxy {
 
   private runningTargets(): number[] {
     this.reapOrphans();
-    return this.targets().filter((pid) => pid === this.child?.pid || checkLiveness(pid) === 'alive');
+    return this.targets().filter((pid) => pid === this.command?.pid || checkLiveness(pid) === 'alive');
   }
 
   private schedule(step: () => void, delayMs: number): void {
@@ -405,8 +315,8 @@ export class PidProxy {
     this.options.log[level](message, { ...fields, exit: code });
 
     // A command still running would be left behind, and wingmate starts a new one with the next proxy.
-    const commandPid = this.child?.pid;
-    if (!stopped && commandPid !== undefined && this.childExit === null) {
+    const commandPid = this.command?.pid;
+    if (!stopped && this.command?.running && commandPid !== undefined) {
       this.forward('SIGTERM', [commandPid]);
     }
     this.resolveExit(code);
