@@ -1,5 +1,5 @@
 // Finding the daemon through its pid file: a pid counts only when the process runs and started
-// after this wmpidproxy, so that a file left from an earlier run is never taken for the new daemon.
+// after this wmpidproxy, so that a file left from an earlier run is not taken for the new daemon.
 
 import * as fs from 'node:fs';
 
@@ -11,9 +11,9 @@ import { checkLiveness, readProcStat } from './procinfo';
 export type Lookup =
   /** A running process that started after the proxy. */
   | { kind: 'daemon'; pid: number }
-  /** No daemon yet; `reason` says why, for the message when the wait ends. */
+  /** No daemon yet. The `reason` explains why, for the message when the wait ends. */
   | { kind: 'waiting'; reason: string }
-  /** The file holds something that is no pid to follow. */
+  /** The file contains something that is not a pid to follow. */
   | { kind: 'invalid'; message: string };
 
 export class DaemonFinder {

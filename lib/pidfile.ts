@@ -1,13 +1,13 @@
-// Reading a daemon's pid file. The text is parsed without any I/O so that every accepted and
-// rejected form can be tested in a table; readPidFile adds the file system cases around it.
+// Reading a daemon's pid file. The text is parsed without any I/O, so that every accepted and
+// rejected form can be tested in a table. readPidFile adds the file system cases around it.
 
 import * as fs from 'node:fs';
 
-/** What a pid file holds, as far as its text tells. */
+/** The content of a pid file, as parsed. */
 export type PidFileContent =
   /** The file does not exist. */
   | { kind: 'missing' }
-  /** The file exists but holds nothing but white space: the daemon has not written it yet. */
+  /** The file exists but contains only white space: the daemon has not written it yet. */
   | { kind: 'empty' }
   | { kind: 'pid'; pid: number }
   /** The text is not a pid this proxy may follow; `message` names the file and the text. */
@@ -36,13 +36,13 @@ export function parsePidFile(text: string, file: string): PidFileContent {
   const newline = rest.indexOf('\n');
   const trimmed = (newline === -1 ? rest : rest.slice(0, newline)).replace(TRAILING_SPACE, '');
 
-  const shown = JSON.stringify(trimmed.length > 40 ? `${trimmed.slice(0, 40)}...` : trimmed);
+  const quoted = JSON.stringify(trimmed.length > 40 ? `${trimmed.slice(0, 40)}...` : trimmed);
   if (!PID_PATTERN.test(trimmed)) {
-    return { kind: 'invalid', message: `invalid pid file ${file}: ${shown} is not a process id (expected one integer greater than 1)` };
+    return { kind: 'invalid', message: `invalid pid file ${file}: ${quoted} is not a process id (expected one integer greater than 1)` };
   }
   const pid = Number(trimmed);
   if (pid <= 1) {
-    return { kind: 'invalid', message: `invalid pid file ${file}: ${shown} is not a daemon's process id (expected an integer greater than 1)` };
+    return { kind: 'invalid', message: `invalid pid file ${file}: ${quoted} is not a daemon's process id (expected an integer greater than 1)` };
   }
   return { kind: 'pid', pid };
 }

@@ -4,8 +4,8 @@
 // The proxy lives through these phases:
 //   starting   the command runs; after STARTSECS the pid file is checked once a second until
 //              PIDFILE_TIMEOUT has passed. A failing command ends the proxy with its status.
-//   following  a daemon is adopted (or the command itself, if it stayed in the foreground); a poll
-//              once a second notices its death and follows a new pid written to the file.
+//   following  a daemon is adopted, or the command itself if it stayed in the foreground. A poll
+//              once a second notices the daemon's death and follows a new pid in the file.
 //   stopping   a stop signal was passed on; the proxy waits up to STOP_TIMEOUT, then sends SIGKILL.
 //   done       the exit status is decided and logged.
 
@@ -194,7 +194,7 @@ export class PidProxy {
   }
 
   // Once a daemon is adopted, a deleted, half-written or garbled pid file does not end the proxy
-  // while that process lives: leaving would make wingmate start a second daemon.
+  // while that process lives, because leaving would make wingmate start a second daemon.
   private noteBadRead(lookup: Lookup): void {
     if (lookup.kind === 'daemon' || this.badReadLogged) {
       return;
@@ -217,7 +217,7 @@ export class PidProxy {
     }
   }
 
-  /** The processes a signal goes to: the daemon, and the command while it runs. */
+  /** Lists the processes that a signal goes to: the daemon, and the command while it runs. */
   private targets(): number[] {
     const targets: number[] = [];
     if (this.daemonPid !== null) {
@@ -247,8 +247,8 @@ export class PidProxy {
   }
 
   private stop(signal: NodeJS.Signals): void {
-    // wingmate's shutdown signals every process itself; a second SIGTERM from the proxy would make
-    // many daemons skip their clean stop.
+    // wingmate's shutdown signals every process itself, and a second SIGTERM from the proxy would
+    // make many daemons skip their clean stop.
     const wingmateStopping = signal === 'SIGTERM' && isWingmateStopping(this.env);
     if (this.phase === 'stopping') {
       if (!wingmateStopping) {

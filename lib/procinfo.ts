@@ -1,5 +1,5 @@
-// What wmpidproxy needs to know about a process that is not its child: whether it still runs, when
-// it started, and how to signal it without ever addressing a process group or every process.
+// Process facts for wmpidproxy, about processes that are not its children: whether one still runs
+// and when it started. Also signalling a single process, never a process group or every process.
 
 import * as fs from 'node:fs';
 

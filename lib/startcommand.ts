@@ -8,7 +8,7 @@ import { constants } from 'node:os';
 import { EXIT_FAILURE, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, EXIT_SIGNAL_BASE } from './exitcodes';
 import type { Logger } from './log';
 
-/** How the command ended: an exit code, or the signal that killed it. */
+/** The end of the command: an exit code, or the signal that killed it. */
 export interface CommandExit {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -36,7 +36,7 @@ export interface StartCommandEvents {
 
 export class StartCommand {
   private readonly child: ChildProcess;
-  /** How the command ended; null while it runs. */
+  /** The command's end; null while it runs. */
   exit: CommandExit | null = null;
 
   constructor(

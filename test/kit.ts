@@ -236,7 +236,7 @@ export class NamespaceRun {
     process.kill(pid, signal);
   }
 
-  /** The host pid of the namespace's process `nsPid` (its pid inside the namespace), if it exists. */
+  /** Finds the host pid of the namespace's process `nsPid` (its pid inside the namespace), if it exists. */
   async hostPidOf(nsPid: number): Promise<number | undefined> {
     await this.pid1();
     for (const proc of this.processes()) {
@@ -258,7 +258,8 @@ export class NamespaceRun {
   /** Sends a signal to the namespace's process `nsPid`, found by its host pid; never to -1 or 0. */
   async signalProcess(nsPid: number, signal: NodeJS.Signals): Promise<void> {
     const hostPid = await this.hostPidOf(nsPid);
-    assert.ok(hostPid !== undefined && hostPid > 1, `no process ${nsPid} in the namespace`);
+    assert.ok(hostPid !== undefined, `no process ${nsPid} in the namespace`);
+    assert.ok(hostPid > 1, `refusing to signal pid ${hostPid}`);
     process.kill(hostPid, signal);
   }
 

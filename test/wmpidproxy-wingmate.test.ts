@@ -46,7 +46,7 @@ function readEvents(s: Setup): string[] {
   }
 }
 
-/** The pids (inside the namespace) of every daemon started so far, from its "started PID" lines. */
+/** Lists the pids (inside the namespace) of every daemon started so far, from the "started PID" lines. */
 function startedPids(s: Setup): number[] {
   return readEvents(s)
     .filter((line) => line.startsWith('started '))
@@ -116,13 +116,14 @@ test('SIGHUP to wingmate reaches the daemon', async (t) => {
   assert.equal(run.unshare.exitCode, null, 'wingmate still runs');
 });
 
-// Returns wingmate's host pid: the namespace's PID 1, or the child of the sh that is PID 1.
+// Finds wingmate's host pid: the namespace's PID 1, or the child of the sh that is PID 1.
 async function wingmateHostPid(run: NamespaceRun, asPid1: boolean): Promise<number> {
   const pid1 = await run.pid1();
   if (asPid1) {
     return pid1;
   }
   const wingmate = run.processes().find((proc) => proc.ppid === pid1 && proc.comm !== 'sleep');
-  assert.ok(wingmate && wingmate.pid > 1, 'wingmate runs under sh');
+  assert.ok(wingmate, 'wingmate runs under sh');
+  assert.ok(wingmate.pid > 1);
   return wingmate.pid;
 }

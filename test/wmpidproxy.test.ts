@@ -60,11 +60,12 @@ async function proxyExitUnderShell(run: NamespaceRun, timeoutMs = 15_000): Promi
   return Number(record.raw!.slice('wmpidproxy exited with '.length));
 }
 
-/** The host pid of the proxy when it runs under sh (as PID 1 it is run.pid1()). */
+/** Finds the host pid of the proxy when it runs under sh (as PID 1 it is run.pid1()). */
 async function proxyHostPid(run: NamespaceRun): Promise<number> {
   await run.pid1();
   const proxy = run.processes().find((proc) => proc.comm === 'node');
-  assert.ok(proxy && proxy.pid > 1, 'the proxy runs');
+  assert.ok(proxy, 'the proxy runs');
+  assert.ok(proxy.pid > 1);
   return proxy.pid;
 }
 
@@ -227,8 +228,8 @@ exit 0`);
 test('wingmate stopping: SIGTERM not forwarded', async (t) => {
   if (!requireNamespaces(t)) return;
   const s = setup();
-  // wingmate marks its shutdown in its process name; a script named so stands in for it.
-  // It must not exec, which would rename it.
+  // wingmate marks its shutdown in its process name, so a script with that name plays its part.
+  // The script must not exec, because that would rename it.
   const fakeWingmate = script(s, 'wingmate-stop', 'sleep 120');
   const run = startInNamespace(proxyArgv(s, startStopDaemon(s)), {
     env: { ...FAST, DAEMON_LOG: s.events, DAEMON_CLEANUP: '1' },
@@ -474,7 +475,8 @@ test('field case: zombie daemon counts as dead', async (t) => {
 test('daemon of another user (EPERM) followed', async (t) => {
   if (!requireNamespaces(t) || !requireRoot(t, 'processes of two other users are needed')) return;
   const s = setup();
-  // The proxy runs as nobody; root starts the daemon as uid 1600 after the proxy, so it is fresh.
+  // The proxy runs as user 65534 (nobody). Root starts the daemon as uid 1600 after the proxy, so
+  // the daemon counts as fresh, and the proxy gets EPERM from kill(pid, 0).
   const before = [
     `(sleep 0.5; setpriv --reuid 1600 --regid 1600 --clear-groups sleep 1000 & echo $! > ${shellQuote(s.pidFile)}) &`,
     'setpriv --reuid 65534 --regid 65534 --clear-groups',
