@@ -1,5 +1,5 @@
-// Finding the daemon through its pid file: a pid counts only when the process runs and started
-// after this wmpidproxy, so that a file left from an earlier run is not taken for the new daemon.
+// Finding the daemon through its pid file: a pid counts only when the process runs and did not start
+// before the command, so that a file left from an earlier run is not taken for the new daemon.
 
 import * as fs from 'node:fs';
 
@@ -9,7 +9,7 @@ import { checkLiveness, readProcStat } from './procinfo';
 
 /** The result of one look at the pid file. */
 export type Lookup =
-  /** A running process that started after the proxy. */
+  /** A running process that did not start before the command. */
   | { kind: 'daemon'; pid: number }
   /** No daemon yet. The `reason` explains why, for the message when the wait ends. */
   | { kind: 'waiting'; reason: string }
@@ -17,7 +17,8 @@ export type Lookup =
   | { kind: 'invalid'; message: string };
 
 export class DaemonFinder {
-  private readonly ownStartTicks = readProcStat('self')?.startTicks ?? null;
+  /** The start time, in clock ticks after boot, before which no process can be the daemon. */
+  private earliestStartTicks = readProcStat('self')?.startTicks ?? null;
   private readonly staleLogged = new Set<number>();
 
   constructor(
@@ -45,6 +46,18 @@ export class DaemonFinder {
     this.log.info('removed the pid file left from an earlier run', { pidfile: this.pidFile, content: text.slice(0, 40).trim() });
   }
 
+  /**
+   * Records the start time of the command, which starts the daemon and so started no later than
+   * it. The command starts well after the proxy, which needs tens of milliseconds to load, so this
+   * also rejects processes started just after the proxy, such as services started with it.
+   */
+  setCommandStarted(pid: number | undefined): void {
+    const started = pid === undefined ? undefined : readProcStat(pid)?.startTicks;
+    if (started !== undefined) {
+      this.earliestStartTicks = started;
+    }
+  }
+
   /** Reads the pid file and judges the pid in it. */
   find(): Lookup {
     const content = readPidFile(this.pidFile);
@@ -63,25 +76,25 @@ export class DaemonFinder {
     if (liveness !== 'alive') {
       return { kind: 'waiting', reason: `${this.pidFile} names pid ${pid}, which ${liveness === 'zombie' ? 'is a zombie' : 'does not run'}` };
     }
-    if (!this.startedAfterProxy(pid)) {
-      return { kind: 'waiting', reason: `${this.pidFile} names pid ${pid}, which started before this wmpidproxy` };
+    if (this.startedTooEarly(pid)) {
+      return { kind: 'waiting', reason: `${this.pidFile} names pid ${pid}, which started before the command` };
     }
     return { kind: 'daemon', pid };
   }
 
-  // Start times are clock ticks after boot (field 22 of /proc/PID/stat). A process started in the
-  // same tick as the proxy counts as started after it.
+  // Start times are clock ticks after boot (field 22 of /proc/PID/stat, 10 ms each where USER_HZ
+  // is 100). A process started in the same tick as the command counts as started with it.
   // NOTE: without a readable /proc/PID/stat the pid is trusted, so then only the removal of the
   // leftover file keeps an old pid out.
-  private startedAfterProxy(pid: number): boolean {
+  private startedTooEarly(pid: number): boolean {
     const started = readProcStat(pid)?.startTicks;
-    if (started === undefined || this.ownStartTicks === null || started >= this.ownStartTicks) {
-      return true;
+    if (started === undefined || this.earliestStartTicks === null || started >= this.earliestStartTicks) {
+      return false;
     }
     if (!this.staleLogged.has(pid)) {
       this.staleLogged.add(pid);
-      this.log.warn('ignored a pid in the pid file: the process started before this wmpidproxy, so it is not the daemon', { pid, pidfile: this.pidFile });
+      this.log.warn('ignored a pid in the pid file: the process started before the command, so it is not the daemon', { pid, pidfile: this.pidFile });
     }
-    return false;
+    return true;
   }
 }

@@ -88,6 +88,7 @@ export class PidProxy {
       onExit: (exit) => this.onCommandExit(exit),
       onStartError: (status, message) => this.finish(status, 'error', message, { status }),
     });
+    this.finder.setCommandStarted(this.command.pid);
   }
 
   private onCommandExit(exit: CommandExit): void {

@@ -43,8 +43,9 @@ test('liveness: an exited and reaped process is gone', () => {
 });
 
 test('liveness: a zombie counts as dead', async () => {
-  // sh starts `true` in the background and then becomes `sleep`, which never waits for it.
-  const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // sh starts a short sleep in the background and then becomes a long sleep, which never waits for
+  // it. The short one must outlive the exec, or sh may reap it first.
+  const parent = spawn('sh', ['-c', 'sleep 0.3 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     let output = '';
     parent.stdout.on('data', (chunk) => (output += chunk));

@@ -124,7 +124,7 @@ test('daemon killed from outside: proxy exits 1', async (t) => {
 test('SIGTERM: one SIGTERM, cleanup awaited, exit 0', async (t) => {
   if (!requireNamespaces(t)) return;
   const s = setup();
-  const run = startProxy(s, startStopDaemon(s), { DAEMON_CLEANUP: '2' });
+  const run = startProxy(s, startStopDaemon(s), { DAEMON_CLEANUP: '3' });
   cleanup(t, run);
   await followedPid(run);
 
@@ -388,7 +388,7 @@ test('stale pid kept by a read-only file: never signalled', async (t) => {
   cleanup(t, run);
 
   await run.waitForRecord(message('cannot remove the pid file left from an earlier run'));
-  await run.waitForRecord(message('the process started before this wmpidproxy'));
+  await run.waitForRecord(message('the process started before the command'));
   await run.waitForRecord(message('following it as the daemon'));
   process.kill(await proxyHostPid(run), 'SIGTERM');
 
@@ -475,13 +475,16 @@ test('field case: zombie daemon counts as dead', async (t) => {
 test('daemon of another user (EPERM) followed', async (t) => {
   if (!requireNamespaces(t) || !requireRoot(t, 'processes of two other users are needed')) return;
   const s = setup();
-  // The proxy runs as user 65534 (nobody). Root starts the daemon as uid 1600 after the proxy, so
-  // the daemon counts as fresh, and the proxy gets EPERM from kill(pid, 0).
+  // The proxy runs as user 65534 (nobody). Root starts the daemon as uid 1600 once the command has
+  // run, so the daemon counts as fresh, and the proxy gets EPERM from kill(pid, 0).
+  fs.chmodSync(s.dir, 0o777);
+  const marker = path.join(s.dir, 'command-ran');
   const before = [
-    `(sleep 0.5; setpriv --reuid 1600 --regid 1600 --clear-groups sleep 1000 & echo $! > ${shellQuote(s.pidFile)}) &`,
+    `(while [ ! -e ${shellQuote(marker)} ]; do sleep 0.1; done;`,
+    `setpriv --reuid 1600 --regid 1600 --clear-groups sleep 1000 & echo $! > ${shellQuote(s.pidFile)}) &`,
     'setpriv --reuid 65534 --regid 65534 --clear-groups',
   ].join(' ');
-  const run = startInNamespace(proxyArgv(s, ['true']), { env: { ...FAST, WINGMATE_STARTSECS: '1' }, shell: { before }, cwd: ROOT });
+  const run = startInNamespace(proxyArgv(s, ['touch', marker]), { env: { ...FAST, WINGMATE_STARTSECS: '1' }, shell: { before }, cwd: ROOT });
   cleanup(t, run);
 
   const pid = await followedPid(run);
@@ -577,13 +580,15 @@ test('start command output reaches stdout and stderr', async (t) => {
 test('orphans of the command reaped when PID 1', async (t) => {
   if (!requireNamespaces(t)) return;
   const s = setup();
-  const start = script(s, 'start.sh', `sleep 0.1 &\nsleep 0.2 &\nsh -c 'echo $$ > ${s.pidFile}; exec sleep 1000' &\nexit 0`);
-  const run = startProxy(s, [start]);
+  // The two short sleeps outlive start.sh, so they become the proxy's children and then zombies.
+  const start = script(s, 'start.sh', `sleep 1.5 &\nsleep 2 &\nsh -c 'echo $$ > ${s.pidFile}; exec sleep 1000' &\nexit 0`);
+  const run = startProxy(s, [start], { WINGMATE_LOG_LEVEL: 'debug' });
   cleanup(t, run);
   await followedPid(run);
   await run.pid1();
 
-  await waitUntil(() => run.processes().every((proc) => proc.state !== 'Z'), NOTICE_MS, 'no zombies in the namespace');
+  await waitUntil(() => run.find({ message: 'reaped an orphaned process' }).length === 2, 2000 + NOTICE_MS, 'two orphans reaped');
+  assert.equal(run.processes().filter((proc) => proc.state === 'Z').length, 0, 'no zombies in the namespace');
   assert.deepEqual(run.processes().map((proc) => proc.comm).sort(), ['node', 'sleep']);
 });
 
