@@ -383,6 +383,28 @@ export async function waitUntil(condition: () => boolean, timeoutMs: number, wha
   }
 }
 
+/** Reads the arguments of process `pid` from /proc/PID/cmdline; empty when it is gone. */
+export function readCmdline(pid: number): string[] {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return [];
+  }
+}
+
+/** Reads the lines of a file that is not empty, or none when the file does not exist yet. */
+export function readLines(file: string): string[] {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').filter((line) => line !== '');
+  } catch {
+    return [];
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 export function shellQuote(text: string): string {
   return `'${text.replace(/'/g, "'\\''")}'`;
 }

@@ -3,11 +3,10 @@
 // one SIGTERM. These tests need wingmate's service supervision and shutdown.
 
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type TestContext, test } from 'node:test';
 
-import { type NamespaceRun, ROOT, bin, makeConfig, requireNamespaces, shellQuote, startInNamespace, tempDir, waitUntil } from './kit';
+import { type NamespaceRun, ROOT, bin, makeConfig, readCmdline, readLines, requireNamespaces, shellQuote, sleep, startInNamespace, tempDir, waitUntil } from './kit';
 
 const DAEMON = path.join(ROOT, 'test', 'fixtures', 'pidproxy', 'daemon.sh');
 
@@ -39,11 +38,7 @@ function startWingmate(s: Setup, env: Record<string, string> = {}, shell?: { bef
 }
 
 function readEvents(s: Setup): string[] {
-  try {
-    return fs.readFileSync(s.events, 'utf8').split('\n').filter((line) => line !== '');
-  } catch {
-    return [];
-  }
+  return readLines(s.events);
 }
 
 /** Lists the pids (inside the namespace) of every daemon started so far, from the "started PID" lines. */
@@ -57,9 +52,6 @@ function cleanup(t: TestContext, run: NamespaceRun): void {
   t.after(() => run.kill());
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 test('daemon killed: wingmate starts it again', async (t) => {
   if (!requireNamespaces(t)) return;
@@ -122,8 +114,10 @@ async function wingmateHostPid(run: NamespaceRun, asPid1: boolean): Promise<numb
   if (asPid1) {
     return pid1;
   }
-  const wingmate = run.processes().find((proc) => proc.ppid === pid1 && proc.comm !== 'sleep');
+  // Found by its command line, because Node 24 names its main thread MainThread.
+  const wingmate = run.processes().find((proc) => proc.ppid === pid1 && readCmdline(proc.pid)[1] === bin('wingmate')[1]);
   assert.ok(wingmate, 'wingmate runs under sh');
   assert.ok(wingmate.pid > 1);
   return wingmate.pid;
 }
+
