@@ -1,0 +1,141 @@
+// The writing end of the log: batches records into few writes, tells producers to pause while the
+// reader of stderr is slow, and keeps going (counting what it drops) once stderr has failed.
+
+import type { Writable } from 'node:stream';
+
+// Node queues writes to a pipe in memory without limit. Past this many queued bytes the producers
+// (the children's pipes) are asked to pause, so memory stays bounded while the reader is slow.
+const DEFAULT_HIGH_WATER = 1024 * 1024;
+
+export interface FlowControl {
+  pause(): void;
+  resume(): void;
+}
+
+export class LogSink {
+  private pending: string[] = [];
+  private pendingRecords = 0;
+  private flushScheduled = false;
+  private congested = false;
+  private failed: Error | null = null;
+  private readonly flowControls = new Set<FlowControl>();
+  /** Records discarded because stderr failed. */
+  dropped = 0;
+
+  constructor(
+    private readonly stream: Writable,
+    private readonly highWater = DEFAULT_HIGH_WATER,
+  ) {
+    stream.on('error', (error: Error) => this.fail(error));
+    stream.on('drain', () => this.onDrain());
+  }
+
+  /** Queues one record (ending in a newline); it is written once the current task is done. */
+  write(record: string): void {
+    if (this.failed) {
+      this.dropped++;
+      return;
+    }
+    this.pending.push(record);
+    this.pendingRecords++;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(() => this.flushPending());
+    }
+  }
+
+  /** Registers a producer to pause while stderr is congested. */
+  addFlowControl(control: FlowControl): void {
+    this.flowControls.add(control);
+    if (this.congested) {
+      control.pause();
+    }
+  }
+
+  removeFlowControl(control: FlowControl): void {
+    this.flowControls.delete(control);
+  }
+
+  get isCongested(): boolean {
+    return this.congested;
+  }
+
+  get error(): Error | null {
+    return this.failed;
+  }
+
+  /** Resolves once everything queued so far has been handed to the kernel, or stderr has failed. */
+  flush(): Promise<void> {
+    this.flushPending();
+    if (this.failed || this.stream.writableLength === 0) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        this.stream.off('drain', done);
+        this.stream.off('error', done);
+        resolve();
+      };
+      this.stream.on('drain', done);
+      this.stream.on('error', done);
+    });
+  }
+
+  private flushPending(): void {
+    this.flushScheduled = false;
+    if (this.pending.length === 0) {
+      return;
+    }
+    const text = this.pending.length === 1 ? this.pending[0] : this.pending.join('');
+    const records = this.pendingRecords;
+    this.pending = [];
+    this.pendingRecords = 0;
+    if (this.failed) {
+      this.dropped += records;
+      return;
+    }
+    this.stream.write(text);
+    if (!this.congested && this.stream.writableLength > this.highWater) {
+      this.congested = true;
+      for (const control of this.flowControls) {
+        control.pause();
+      }
+    }
+  }
+
+  private onDrain(): void {
+    if (!this.congested || this.failed) {
+      return;
+    }
+    this.congested = false;
+    for (const control of this.flowControls) {
+      control.resume();
+    }
+  }
+
+  // Once stderr fails (EPIPE when its reader went away), children must still be drained so that
+  // they never block on a full pipe; their records are counted and discarded.
+  private fail(error: Error): void {
+    if (this.failed) {
+      return;
+    }
+    this.failed = error;
+    this.dropped += this.pendingRecords;
+    this.pending = [];
+    this.pendingRecords = 0;
+    if (this.congested) {
+      this.congested = false;
+      for (const control of this.flowControls) {
+        control.resume();
+      }
+    }
+  }
+}
+
+let processSink: LogSink | undefined;
+
+/** Returns the one sink on process.stderr, so that all loggers share its back-pressure. */
+export function stderrSink(): LogSink {
+  processSink ??= new LogSink(process.stderr);
+  return processSink;
+}
