@@ -177,7 +177,7 @@ export function nextTime(spec: CronSpec, after: Date): Date | null {
       from = candidate - OFFSET_WINDOW_MS;
     }
   }
-  throw new Error(`nextTime: no result after 100000 offset changes from ${after.toISOString()}`);
+  throw new Error(`nextTime: no result after 100000 passes from ${after.toISOString()}; is the time zone data broken?`);
 }
 
 /**
