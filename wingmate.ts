@@ -7,6 +7,7 @@ import { type CommandSpec, UsageError, parseCommandLine, reportUsageError } from
 import { scanConfig } from './lib/config/scan';
 import { describeVariables, readWingmateEnv } from './lib/env';
 import { EXIT_FAILURE, EXIT_OK } from './lib/exitcodes';
+import { Init } from './lib/init/init';
 import { createLogger } from './lib/log';
 import { runMain } from './lib/main';
 import { VERSION } from './lib/version';
@@ -39,6 +40,13 @@ async function main(argv: string[]): Promise<number> {
   const configDir = (args.options.get('config') as string | undefined) ?? env.configPath;
   log.info('wingmate starting', { pid: process.pid, version: VERSION, config: configDir });
 
+  // Catch signals before anything else: a stop signal must not be lost, nor end wingmate.
+  const init = new Init({ log, gracePeriodMs: env.shutdownTimeoutMs });
+  init.catchSignals();
+
+  // Reap orphans (as their subreaper when not PID 1).
+  init.startReaping();
+
   // Read the configuration directory.
   const config = scanConfig(configDir);
   for (const entry of config.skipped) {
@@ -49,13 +57,16 @@ async function main(argv: string[]): Promise<number> {
     return EXIT_FAILURE;
   }
 
-  // Report what would run.
-  for (const service of config.services) {
-    log.info('found service', { service: service.name });
-  }
+  // Start the services.
+  init.startServices(config.services);
   if (config.crontab) {
-    log.info('found crontab', { path: config.crontab });
+    // TODO(until the cron scheduler is merged): start it here and register it with init.addRunner().
+    log.warn('cron is not implemented yet; the crontab is ignored', { path: config.crontab });
   }
+
+  // Run until a stop signal and the exit of every descendant.
+  await init.stopped();
+  log.info('wingmate exiting', { status: EXIT_OK });
   return EXIT_OK;
 }
 

@@ -1,0 +1,97 @@
+// Reaps the zombies of orphans. A process whose parent exits is given to PID 1 (or to the nearest
+// child subreaper); unless that process waits for it, it stays a zombie and fills the process table.
+// Node only waits for the children it spawned, so wingmate waits for the others here, one pid at a
+// time: waitpid(-1) would also take the exit status of a child that libuv is about to report.
+
+import { LibcError, type WaitStatus, waitpid } from '../libc';
+import type { Logger } from '../log';
+import { isTracked } from './child';
+import { childrenLister } from './proc';
+
+export interface ReaperOptions {
+  /** Lists this process's children (default: from /proc). */
+  listChildren?: () => number[];
+  /** Whether libuv waits for `pid` itself. */
+  isTracked?: (pid: number) => boolean;
+  waitpid?: (pid: number) => WaitStatus | null;
+}
+
+export class Reaper {
+  private scheduled = false;
+  private readonly listeners = new Set<() => void>();
+  private readonly listChildren: () => number[];
+  private readonly isTracked: (pid: number) => boolean;
+  private readonly waitpid: (pid: number) => WaitStatus | null;
+  private readonly onSignal = () => this.schedule();
+  /** Zombies reaped so far. */
+  reaped = 0;
+
+  constructor(
+    private readonly log: Logger,
+    options: ReaperOptions = {},
+  ) {
+    this.listChildren = options.listChildren ?? childrenLister();
+    this.isTracked = options.isTracked ?? isTracked;
+    this.waitpid = options.waitpid ?? ((pid) => waitpid(pid));
+  }
+
+  /** Reaps on every SIGCHLD from now on, and once right away for orphans that came before. */
+  start(): void {
+    process.on('SIGCHLD', this.onSignal);
+    this.schedule();
+  }
+
+  stop(): void {
+    process.off('SIGCHLD', this.onSignal);
+  }
+
+  /** Calls `listener` after every reaping pass, whether or not it found a zombie. */
+  onPass(listener: () => void): void {
+    this.listeners.add(listener);
+  }
+
+  // Signals that arrive together (SIGCHLD is not queued, and many exits may come at once) are
+  // handled by one pass, after libuv has taken its own children's exits in the same turn.
+  private schedule(): void {
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.reapAll();
+        for (const listener of this.listeners) {
+          listener();
+        }
+      });
+    }
+  }
+
+  /** Waits for every untracked child that has exited; returns how many were reaped. */
+  reapAll(): number {
+    let count = 0;
+    for (const pid of this.listChildren()) {
+      if (this.isTracked(pid)) {
+        continue;
+      }
+      const status = this.reapOne(pid);
+      if (status) {
+        count++;
+        this.log.debug('reaped an orphan', { pid, status: status.exitCode ?? undefined, signal: status.signal ?? undefined });
+      }
+    }
+    this.reaped += count;
+    return count;
+  }
+
+  // WNOHANG: a child that is still running returns null at once.
+  private reapOne(pid: number): WaitStatus | null {
+    try {
+      return this.waitpid(pid);
+    } catch (error) {
+      // ECHILD: the pid is no longer a child of this process; the list is only a snapshot.
+      if (error instanceof LibcError && error.code === 'ECHILD') {
+        return null;
+      }
+      throw error;
+    }
+  }
+}
