@@ -71,7 +71,8 @@ test('waitpid reaps a child that libuv does not know', async () => {
     const { execFileSync } = require('node:child_process');
     libc.setChildSubreaper();
     console.log('subreaper', libc.isChildSubreaper());
-    const pid = Number(execFileSync('sh', ['-c', 'sh -c "exit 7" & echo $!']).toString());
+    // The grandchild outlives its shell, which could otherwise reap it before exiting.
+    const pid = Number(execFileSync('sh', ['-c', 'sh -c "sleep 0.2; exit 7" & echo $!']).toString());
     let status = null;
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline) {

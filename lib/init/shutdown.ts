@@ -41,6 +41,8 @@ export class Shutdown {
   private graceTimer: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
   private checkScheduled = false;
+  /** Pids that have been sent SIGKILL. */
+  private readonly killed = new Set<number>();
   private finished!: () => void;
   /** Resolves once the shutdown has started and no descendant is left. */
   readonly done = new Promise<void>((resolve) => (this.finished = resolve));
@@ -133,8 +135,11 @@ export class Shutdown {
       return;
     }
     if (this.phase === 'killing') {
-      for (const entry of left.filter((candidate) => this.isTarget(candidate))) {
-        this.trySignal(entry.pid, 'SIGKILL');
+      for (const entry of left) {
+        if (this.isTarget(entry) && !this.killed.has(entry.pid)) {
+          this.killed.add(entry.pid);
+          this.trySignal(entry.pid, 'SIGKILL');
+        }
       }
     }
   }
@@ -161,6 +166,11 @@ export class Shutdown {
   // descendant is signalled by its own pid, never by process group.
   private signalAll(signal: NodeJS.Signals): number {
     const targets = this.liveDescendants();
+    if (signal === 'SIGKILL') {
+      for (const entry of targets) {
+        this.killed.add(entry.pid);
+      }
+    }
     if (this.pid === 1) {
       this.trySignal(-1, signal);
       return targets.length;
