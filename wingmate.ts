@@ -7,6 +7,7 @@ import { type CommandSpec, UsageError, parseCommandLine, reportUsageError } from
 import { scanConfig } from './lib/config/scan';
 import { describeVariables, readWingmateEnv } from './lib/env';
 import { EXIT_FAILURE, EXIT_OK } from './lib/exitcodes';
+import { closeInheritedOnExec } from './lib/init/child';
 import { Init } from './lib/init/init';
 import { createLogger } from './lib/log';
 import { runMain } from './lib/main';
@@ -46,6 +47,9 @@ async function main(argv: string[]): Promise<number> {
 
   // Reap orphans (as their subreaper when not PID 1).
   init.startReaping();
+
+  // Keep descriptors inherited from wingmate's parent out of the services.
+  closeInheritedOnExec();
 
   // Read the configuration directory.
   const config = scanConfig(configDir);

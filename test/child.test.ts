@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 
-import { StartError, isTracked, onTrackedExit, refuseNewChildren, startChild } from '../lib/init/child';
+import { StartError, closeInheritedOnExec, isTracked, onTrackedExit, refuseNewChildren, startChild } from '../lib/init/child';
+import * as libc from '../lib/libc';
 import { Logger } from '../lib/log';
 import { LogSink } from '../lib/logsink';
 import { type LogRecord, captureLogger, tempDir, waitUntil } from './kit';
@@ -170,6 +171,22 @@ test('congested log pauses the child until drain', async () => {
     await waitUntil(() => written === 20000, 10_000, 'every line to be written');
   } finally {
     clearInterval(release);
+  }
+});
+
+test('inherited descriptors do not reach children', async () => {
+  const [readEnd, writeEnd] = libc.pipe2(0);
+  try {
+    assert.ok(closeInheritedOnExec() >= 2);
+    assert.equal(libc.fcntl(readEnd, libc.F_GETFD) & libc.FD_CLOEXEC, libc.FD_CLOEXEC);
+    assert.equal(closeInheritedOnExec(), 0);
+    const { log, records } = captureLogger();
+    const child = await shell(`[ -e /proc/self/fd/${readEnd} ] && echo leaked || echo clean`, log);
+    await child.outputClosed;
+    assert.deepEqual(messages(await records()), ['clean']);
+  } finally {
+    fs.closeSync(readEnd);
+    fs.closeSync(writeEnd);
   }
 });
 

@@ -160,6 +160,20 @@ test('service runs with stdin on /dev/null and WINGMATE_PID', async (t) => {
   }
 });
 
+test("descriptors from wingmate's parent stay out of services", async (t) => {
+  if (!requireNamespaces(t)) return;
+  const etc = makeConfig({ services: { fds: '#!/bin/sh\n[ -e /proc/self/fd/300 ] && echo leaked || echo clean\nexec sleep 1000\n' } });
+  const service = path.join(etc, 'service', 'fds');
+  // bash opens descriptor 300 without close-on-exec and replaces itself with wingmate.
+  const run = startWingmate(etc, { shell: { before: `exec bash -c 'exec 300</dev/null; exec "$@"' bash`, after: '' } });
+  try {
+    const line = await run.waitForRecord((record) => record.service === service && record.stream === 'stdout');
+    assert.equal(line.message, 'clean');
+  } finally {
+    run.kill();
+  }
+});
+
 test('wingmate starts with only a crontab and keeps running', async (t) => {
   if (!requireNamespaces(t)) return;
   const etc = makeConfig({ crontab: '# nothing yet\n' });

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 
-import { pipe2 } from '../libc';
+import { FD_CLOEXEC, F_GETFD, F_SETFD, fcntl, pipe2 } from '../libc';
 import type { Logger, SourceKey } from '../log';
 import { WINGMATE_PID_VARIABLE } from '../stopmark';
 import { LineSplitter } from './lines';
@@ -85,6 +85,33 @@ export function refuseNewChildren(): void {
 }
 
 /**
+ * Sets close-on-exec on every descriptor above 2, so that descriptors wingmate inherited from its
+ * parent (a shell's pipe, say) do not reach the services, which could then hold them open for ever.
+ * Returns how many descriptors lacked the flag. @throws LibcError
+ */
+export function closeInheritedOnExec(): number {
+  let count = 0;
+  for (const name of fs.readdirSync('/proc/self/fd')) {
+    const fd = Number(name);
+    if (fd <= 2) {
+      continue;
+    }
+    let flags: number;
+    try {
+      flags = fcntl(fd, F_GETFD);
+    } catch {
+      // The descriptor that listed /proc/self/fd is closed by now.
+      continue;
+    }
+    if ((flags & FD_CLOEXEC) === 0) {
+      fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+      count++;
+    }
+  }
+  return count;
+}
+
+/**
  * Starts a child whose stdout and stderr lines are logged at level info with
  * `{[sourceKey]: source, stream: 'stdout'|'stderr'}`.
  * @throws StartError when the program cannot be started.
@@ -158,7 +185,8 @@ function logOutput(fd: number, stream: 'stdout' | 'stderr', options: ChildOption
   const { log, sourceKey, source } = options;
   const extra = `,"stream":"${stream}"`;
   const continuedExtra = `${extra},"continued":true`;
-  const splitter = new LineSplitter((line, continued) => log.childLine(sourceKey, source, line, continued ? continuedExtra : extra));
+  const writeLine = log.childLineWriter(sourceKey, source);
+  const splitter = new LineSplitter((line, continued) => writeLine(line, continued ? continuedExtra : extra));
   const socket = new net.Socket({ fd, readable: true, writable: false });
   const control = { pause: () => socket.pause(), resume: () => socket.resume() };
 
