@@ -3,7 +3,7 @@
 // Node only waits for the children it spawned, so wingmate waits for the others here, one pid at a
 // time: waitpid(-1) would also take the exit status of a child that libuv is about to report.
 
-import { LibcError, type WaitStatus, waitpid } from '../libc';
+import { reapIfExited } from '../libc';
 import type { Logger } from '../log';
 import { isTracked } from './child';
 import { childrenLister } from './proc';
@@ -13,7 +13,8 @@ export interface ReaperOptions {
   listChildren?: () => number[];
   /** Whether libuv waits for `pid` itself. */
   isTracked?: (pid: number) => boolean;
-  waitpid?: (pid: number) => WaitStatus | null;
+  /** Reaps `pid` if it has exited; returns whether it did. */
+  reap?: (pid: number) => boolean;
 }
 
 export class Reaper {
@@ -21,7 +22,7 @@ export class Reaper {
   private readonly listeners = new Set<() => void>();
   private readonly listChildren: () => number[];
   private readonly isTracked: (pid: number) => boolean;
-  private readonly waitpid: (pid: number) => WaitStatus | null;
+  private readonly reap: (pid: number) => boolean;
   private readonly onSignal = () => this.schedule();
   /** Zombies reaped so far. */
   reaped = 0;
@@ -32,7 +33,7 @@ export class Reaper {
   ) {
     this.listChildren = options.listChildren ?? childrenLister();
     this.isTracked = options.isTracked ?? isTracked;
-    this.waitpid = options.waitpid ?? ((pid) => waitpid(pid));
+    this.reap = options.reap ?? reapIfExited;
   }
 
   /** Reaps on every SIGCHLD from now on, and once right away for orphans that came before. */
@@ -69,29 +70,14 @@ export class Reaper {
   reapAll(): number {
     let count = 0;
     for (const pid of this.listChildren()) {
-      if (this.isTracked(pid)) {
-        continue;
-      }
-      const status = this.reapOne(pid);
-      if (status) {
+      if (!this.isTracked(pid) && this.reap(pid)) {
         count++;
-        this.log.debug('reaped an orphan', { pid, status: status.exitCode ?? undefined, signal: status.signal ?? undefined });
       }
     }
-    this.reaped += count;
+    if (count > 0) {
+      this.reaped += count;
+      this.log.debug('reaped orphans', { count, total: this.reaped });
+    }
     return count;
-  }
-
-  // WNOHANG: a child that is still running returns null at once.
-  private reapOne(pid: number): WaitStatus | null {
-    try {
-      return this.waitpid(pid);
-    } catch (error) {
-      // ECHILD: the pid is no longer a child of this process; the list is only a snapshot.
-      if (error instanceof LibcError && error.code === 'ECHILD') {
-        return null;
-      }
-      throw error;
-    }
   }
 }
