@@ -28,8 +28,8 @@ export function formatTime(ms: number): string {
   return `${day}T${clock}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
 
-// Characters that JSON.stringify escapes: the quote, the backslash, control characters, and
-// surrogates (a lone one is escaped; a pair is only checked by the slow path).
+// Characters that JSON.stringify escapes: the quote, the backslash and control characters. Text with
+// surrogates goes to JSON.stringify too, which escapes a lone one.
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** Encodes a string as a JSON string, as JSON.stringify does but faster for plain text. */

@@ -12,8 +12,8 @@ export interface FlowControl {
   resume(): void;
 }
 
-// Records are encoded straight into slabs of this size (or larger for a long record); the bytes
-// handed to the stream are never written again, because a pipe may still be holding them.
+// Records are encoded straight into slabs of this size, or larger for a long record. Bytes handed to
+// the stream are never written again, because a pipe may still hold them.
 const SLAB_BYTES = 64 * 1024;
 
 export class LogSink {

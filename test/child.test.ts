@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
@@ -8,7 +9,7 @@ import { StartError, closeInheritedOnExec, isTracked, onTrackedExit, refuseNewCh
 import * as libc from '../lib/libc';
 import { Logger } from '../lib/log';
 import { LogSink } from '../lib/logsink';
-import { type LogRecord, captureLogger, tempDir, waitUntil } from './kit';
+import { type LogRecord, ROOT, captureLogger, tempDir, waitUntil } from './kit';
 
 function shell(script: string, log: Logger, source = '/svc/test') {
   return startChild({ command: ['sh', '-c', script], sourceKey: 'service', source, log });
@@ -139,8 +140,32 @@ test('failed starts leave no descriptor open', async () => {
   assert.equal(fs.readdirSync('/proc/self/fd').length, before);
 });
 
+test('no free descriptor is a StartError with EMFILE', () => {
+  const result = spawnSync('sh', ['-c', 'ulimit -n 256; exec "$@"', 'sh', process.execPath, '--import', 'tsx', '-e', `
+    const { startChild } = require('./lib/init/child');
+    const { captureLogger } = require('./test/kit');
+    const fs = require('node:fs');
+    const held = [];
+    try { for (;;) held.push(fs.openSync('/dev/null', 'r')); } catch {}
+    // Two free descriptors: the stdout pipe opens, the stderr pipe cannot.
+    fs.closeSync(held.pop());
+    fs.closeSync(held.pop());
+    const log = captureLogger().log;
+    const before = fs.readdirSync('/proc/self/fd').length;
+    startChild({ command: ['true'], sourceKey: 'service', source: 's', log }).then(
+      () => console.log('started'),
+      (error) => {
+        console.log(error.name, error.code, fs.readdirSync('/proc/self/fd').length === before);
+        held.forEach((fd) => fs.closeSync(fd));
+        return startChild({ command: ['true'], sourceKey: 'service', source: 's', log }).then((child) => child.exited).then((exit) => console.log('then exit', exit.code));
+      },
+    );
+  `], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(result.stdout, 'StartError EMFILE true\nthen exit 0\n', result.stderr);
+});
+
 test('congested log pauses the child until drain', async () => {
-  // A stderr whose writes complete only when the test says so.
+  // A stderr whose writes complete only when the test calls their callbacks.
   const pending: Array<() => void> = [];
   let written = 0;
   const stream = new Writable({

@@ -344,6 +344,13 @@ export function startWingmate(etc: string, options: NamespaceOptions = {}): Name
   return startInNamespace(bin('wingmate'), { ...options, env: { WINGMATE_CONFIG_PATH: etc, ...options.env } });
 }
 
+/** Sends SIGTERM to the namespace's PID 1 and checks that it exits with status 0. */
+export async function stopWingmate(run: NamespaceRun, timeoutMs = 15_000): Promise<void> {
+  await run.signal('SIGTERM');
+  const result = await run.waitForExit(timeoutMs);
+  assert.equal(result.code, 0, run.describe());
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -100,7 +100,7 @@ test('reapIfExited reaps only an exited child', async () => {
     const libc = require('./lib/libc');
     const { execFileSync } = require('node:child_process');
     libc.setChildSubreaper();
-    const pid = Number(execFileSync('sh', ['-c', 'sh -c "sleep 0.5" >/dev/null & echo $!']).toString());
+    const pid = Number(execFileSync('sh', ['-c', 'sh -c "sleep 0.5" >/dev/null 2>&1 & echo $!']).toString());
     console.log(libc.reapIfExited(pid));
     const deadline = Date.now() + 5000;
     let reaped = false;

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { FORWARDED_SIGNALS, IGNORED_SIGNALS, STOP_SIGNALS, installSignalHandlers } from '../lib/init/signals';
 import { captureLogger } from './kit';
 
-// Default actions of signal(7) on Linux, for every signal Node knows.
+// Default actions of signal(7) on Linux, for every signal in os.constants.signals.
 const DEFAULT_ACTIONS: Record<string, 'end' | 'ignore' | 'stop' | 'continue'> = {
   SIGHUP: 'end', SIGINT: 'end', SIGQUIT: 'end', SIGILL: 'end', SIGTRAP: 'end', SIGABRT: 'end', SIGIOT: 'end',
   SIGBUS: 'end', SIGFPE: 'end', SIGKILL: 'end', SIGUSR1: 'end', SIGSEGV: 'end', SIGUSR2: 'end', SIGPIPE: 'end',

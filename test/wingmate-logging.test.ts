@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 
-import { type LogRecord, type NamespaceRun, makeConfig, requireNamespaces, sleep, startWingmate, tempDir } from './kit';
+import { type LogRecord, type NamespaceRun, makeConfig, requireNamespaces, sleep, startWingmate, stopWingmate, tempDir } from './kit';
 
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$/;
 
@@ -13,13 +13,7 @@ function outputOf(run: NamespaceRun, service: string): LogRecord[] {
   return run.records.filter((record) => record.service === service && record.stream !== undefined);
 }
 
-async function stop(run: NamespaceRun): Promise<void> {
-  await run.signal('SIGTERM');
-  const result = await run.waitForExit(15_000);
-  assert.equal(result.code, 0, run.describe());
-}
-
-// Starts one service and waits until its output holds a record with message `last`.
+// Starts one service and waits until its output contains a record with message `last`.
 async function runService(script: string, last: string, timeoutMs = 10_000): Promise<{ run: NamespaceRun; service: string; dir: string }> {
   const dir = tempDir();
   const etc = makeConfig({ services: { svc: script } }, dir);
@@ -45,7 +39,7 @@ test('output records carry the four fields', async (t) => {
     assert.deepEqual(records.filter((record) => record.stream === 'stdout').map((record) => record.message), ['out', 'end']);
     assert.deepEqual(records.filter((record) => record.stream === 'stderr').map((record) => record.message), ['err']);
     assert.ok(run.stderrIsUtf8);
-    await stop(run);
+    await stopWingmate(run);
   } finally {
     run.kill();
   }
@@ -64,7 +58,7 @@ test('one MiB line arrives as continuation records', async (t) => {
     assert.ok(pieces.every((record) => String(record.message).length === 65536));
     assert.equal(records.at(-1)?.message, 'after');
     assert.equal(records.at(-1)?.continued, undefined);
-    await stop(run);
+    await stopWingmate(run);
   } finally {
     run.kill();
   }
@@ -77,7 +71,7 @@ test('invalid UTF-8 becomes U+FFFD per byte', async (t) => {
   try {
     assert.equal(outputOf(run, service)[0].message, 'a\uFFFD\uFFFDb\uFFFD\uFFFDc\uFFFD\uFFFD\uFFFDd');
     assert.ok(run.stderrIsUtf8, "wingmate's stderr is valid UTF-8");
-    await stop(run);
+    await stopWingmate(run);
   } finally {
     run.kill();
   }
@@ -91,7 +85,7 @@ test('bytes that are not UTF-8 give valid records', async (t) => {
     assert.deepEqual(records.map((record) => record.message), ['before-\uFFFD\uFFFD-after', 'next']);
     assert.ok(run.stderrIsUtf8, "wingmate's stderr is valid UTF-8");
     assert.ok(run.records.every((record) => record.raw === undefined), 'every line is one JSON object');
-    await stop(run);
+    await stopWingmate(run);
   } finally {
     run.kill();
   }
@@ -107,7 +101,7 @@ test('character split at 64 KiB stays whole', async (t) => {
     assert.equal(records[0].message, 'x'.repeat(65535));
     assert.equal(records[1].message, 'éyyy');
     assert.equal(records[1].continued, true);
-    await stop(run);
+    await stopWingmate(run);
   } finally {
     run.kill();
   }
@@ -119,7 +113,7 @@ test('last line without newline is logged', async (t) => {
   try {
     const records = outputOf(run, service);
     assert.deepEqual(records.slice(0, 2).map((record) => record.message), ['first', 'no newline']);
-    await stop(run);
+    await stopWingmate(run);
   } finally {
     run.kill();
   }
@@ -134,7 +128,7 @@ test('service can write to /dev/stdout and fd 2', async (t) => {
     const records = outputOf(run, service);
     assert.deepEqual(records.filter((record) => record.stream === 'stdout').map((record) => record.message), ['via-dev-stdout', 'done']);
     assert.deepEqual(records.filter((record) => record.stream === 'stderr').map((record) => record.message), ['via-proc-fd-2', 'via-dev-stderr']);
-    await stop(run);
+    await stopWingmate(run);
   } finally {
     run.kill();
   }
@@ -161,7 +155,7 @@ test('line over 64 KiB neither stops logging nor blocks', async (t) => {
     assert.deepEqual(longPieces.map((record) => record.continued), [undefined, true, true, true]);
     const afters = firstRun.slice(4, restartIndex).map((record) => record.message);
     assert.deepEqual(afters.slice(0, 20), Array.from({ length: 20 }, (_, index) => `after ${index}`));
-    await stop(run);
+    await stopWingmate(run);
   } finally {
     run.kill();
   }
@@ -192,7 +186,7 @@ test('stdout and stderr of 20000 lines each arrive complete', async (t) => {
     assert.equal(err.length, 20000);
     assert.deepEqual(out, Array.from({ length: 20000 }, (_, index) => `o ${index}`));
     assert.deepEqual(err, Array.from({ length: 20000 }, (_, index) => `e ${index}`));
-    await stop(run);
+    await stopWingmate(run);
   } finally {
     run.kill();
   }
@@ -237,7 +231,7 @@ test('paused reader bounds memory and loses nothing', async (t) => {
     assert.equal(expected - 1, lines);
     assert.equal(outOfOrder, 0);
     assert.ok(maxRssKiB < 200 * 1024, `wingmate's RSS reached ${maxRssKiB} KiB during the pause`);
-    await stop(run);
+    await stopWingmate(run);
   } finally {
     run.kill();
   }

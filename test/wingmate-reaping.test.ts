@@ -4,16 +4,10 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
 
-import { type NamespaceRun, makeConfig, requireNamespaces, sleep, startWingmate } from './kit';
+import { type NamespaceRun, makeConfig, requireNamespaces, sleep, startWingmate, stopWingmate } from './kit';
 
 function zombies(run: NamespaceRun): number {
   return run.processes().filter((entry) => entry.state === 'Z').length;
-}
-
-async function stop(run: NamespaceRun): Promise<void> {
-  await run.signal('SIGTERM');
-  const result = await run.waitForExit(15_000);
-  assert.equal(result.code, 0, run.describe());
 }
 
 test('orphans are reaped and the service keeps running', async (t) => {
@@ -29,7 +23,7 @@ test('orphans are reaped and the service keeps running', async (t) => {
     const sleeper = run.processes().filter((entry) => entry.comm === 'sleep');
     assert.equal(sleeper.length, 1, 'only the service itself is left');
     assert.equal(run.find({ service, message: 'service started' }).length, 1, 'the service was not restarted');
-    await stop(run);
+    await stopWingmate(run);
   } finally {
     run.kill();
   }
@@ -53,7 +47,7 @@ test('500 orphans leave no zombie and keep exit status', async (t) => {
       assert.equal(exit.status, 7, JSON.stringify(exit));
       assert.equal(exit.signal, undefined);
     }
-    await stop(run);
+    await stopWingmate(run);
   } finally {
     run.kill();
   }

@@ -1,17 +1,17 @@
 // Starts the processes wingmate supervises (services and cron jobs) and logs their output line by
-// line. stdin is /dev/null; stdout and stderr are real pipes, because Node's default 'pipe' stdio is
-// a UNIX socket pair and a program that opens /dev/stdout on a socket gets ENXIO.
+// line. stdin is /dev/null. stdout and stderr are real pipes, because Node's default 'pipe' stdio is
+// a UNIX socket pair, and a program that opens /dev/stdout on a socket gets ENXIO.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 
-import { FD_CLOEXEC, F_GETFD, F_SETFD, fcntl, pipe2 } from '../libc';
+import { FD_CLOEXEC, F_GETFD, F_SETFD, LibcError, fcntl, pipe2 } from '../libc';
 import type { Logger, SourceKey } from '../log';
 import { WINGMATE_PID_VARIABLE } from '../stopmark';
 import { LineSplitter } from './lines';
 
-/** How a child ended. */
+/** The end of a child: exit status or signal, and run time. */
 export interface ExitInfo {
   pid: number;
   /** Exit status, or null when a signal ended the process. */
@@ -63,13 +63,13 @@ const START_HINTS: Record<string, string> = {
   ESTOPPING: ' (wingmate is stopping)',
 };
 
-// Pids of the children started here. libuv waits for each of them itself, so the reaper must never
-// wait for one: it would take the exit status that the 'exit' event needs.
+// Pids of the running children started here. libuv waits for each of them itself, and the reaper
+// skips them, because its wait would take the exit status that the 'exit' event needs.
 const trackedPids = new Set<number>();
 const exitListeners = new Set<(info: ExitInfo) => void>();
 let refusingStarts = false;
 
-/** Whether `pid` is a running child started by startChild (so the reaper leaves it to libuv). */
+/** Tells whether `pid` is a running child started by startChild, which the reaper leaves to libuv. */
 export function isTracked(pid: number): boolean {
   return trackedPids.has(pid);
 }
@@ -122,8 +122,7 @@ export async function startChild(options: ChildOptions): Promise<RunningChild> {
     throw new StartError(program, 'ESTOPPING');
   }
 
-  const [stdoutRead, stdoutWrite] = pipe2();
-  const [stderrRead, stderrWrite] = pipe2();
+  const [stdoutRead, stdoutWrite, stderrRead, stderrWrite] = makeOutputPipes(program);
   const startedAt = performance.now();
   let child: ChildProcess;
   try {
@@ -137,7 +136,7 @@ export async function startChild(options: ChildOptions): Promise<RunningChild> {
     closeAll([stdoutRead, stdoutWrite, stderrRead, stderrWrite]);
     throw new StartError(program, errorCode(error), { cause: error });
   }
-  // The child holds its own copies of the write ends; closing ours lets the pipes reach EOF.
+  // The child has its own copies of the write ends. Closing ours lets the pipes reach EOF.
   closeAll([stdoutWrite, stderrWrite]);
 
   const pid = child.pid;
@@ -168,8 +167,8 @@ function waitForExit(child: ChildProcess, pid: number, startedAt: number): Promi
     child.once('exit', (code, signal) => {
       trackedPids.delete(pid);
       const info: ExitInfo = { pid, code, signal, runtimeMs: Math.round(performance.now() - startedAt) };
-      // Output that was already in the pipes when the process exited is read in the same turn of
-      // the event loop; waiting for the next turn logs it before the exit.
+      // Output already in the pipes when the process exited is read in this turn of the event
+      // loop. Waiting for the next turn logs that output before the exit.
       setImmediate(() => {
         resolve(info);
         for (const listener of exitListeners) {
@@ -203,6 +202,20 @@ function logOutput(fd: number, stream: 'stdout' | 'stderr', options: ChildOption
     });
     log.sink.addFlowControl(control);
   });
+}
+
+// Returns the read and write ends of a stdout pipe, then of a stderr pipe. EMFILE or ENFILE becomes
+// a StartError, so that a service is retried like after any other start failure.
+function makeOutputPipes(program: string): [number, number, number, number] {
+  const opened: number[] = [];
+  try {
+    opened.push(...pipe2());
+    opened.push(...pipe2());
+    return opened as [number, number, number, number];
+  } catch (error) {
+    closeAll(opened);
+    throw new StartError(program, error instanceof LibcError ? error.code : 'UNKNOWN', { cause: error });
+  }
 }
 
 function closeAll(fds: number[]): void {

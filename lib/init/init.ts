@@ -10,7 +10,7 @@ import { SupervisedService } from './service';
 import { Shutdown } from './shutdown';
 import { installSignalHandlers } from './signals';
 
-// The longest delay a Node timer takes (about 24.8 days).
+// The maximum delay of a Node timer (about 24.8 days).
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Anything else that starts children and must stop starting them at shutdown, such as the cron scheduler. */
@@ -43,8 +43,8 @@ export class Init {
     this.reaper.onPass(() => this.shutdown.requestCheck());
     onTrackedExit(() => this.shutdown.requestCheck());
 
-    // Signal listeners do not keep Node running, and with only a crontab there may be moments
-    // without any child or timer; an init must not end then.
+    // Signal listeners do not keep Node running. With only a crontab there may be moments without
+    // any child or timer, and an init must not end then.
     const keepAlive = setInterval(() => {}, MAX_TIMER_MS);
     void this.shutdown.done.then(() => clearInterval(keepAlive));
   }

@@ -1,9 +1,9 @@
-// Turns the bytes a child writes into log lines. A line ends at "\n" (a "\r" just before it is
-// dropped, as Go's bufio.ScanLines does); a line longer than MAX_RECORD_BYTES is split into
-// consecutive records, never truncated; the last line is emitted at end of stream even without a
-// newline. Bytes that are not UTF-8 become one U+FFFD each, as Go's utf8 decoder counts them.
+// Turns the bytes a child writes into log lines. A line ends at "\n", and a "\r" just before it is
+// dropped, as Go's bufio.ScanLines does. A line longer than MAX_RECORD_BYTES is split into
+// consecutive records, never truncated. The last line is emitted at the end of the stream even
+// without a newline. Bytes that are not UTF-8 become one U+FFFD each, as Go's utf8 decoder counts them.
 
-/** The longest record a line is cut into, in bytes of the child's output. */
+/** The maximum length of a record, in bytes of the child's output. */
 export const MAX_RECORD_BYTES = 64 * 1024;
 
 /** Receives each record; `continued` is true for every record of a line after its first. */

@@ -71,9 +71,9 @@ export function listDescendants(rootPid: number, processes: ProcessEntry[] = lis
 }
 
 /**
- * Returns a function that lists the pids of this process's children. The kernel's per-thread
- * children files are read when the kernel has them (CONFIG_PROC_CHILDREN); otherwise the whole of
- * /proc is scanned for processes whose parent is this one.
+ * Returns a function that lists the pids of this process's children. It reads the kernel's
+ * per-thread children files when the kernel has them (CONFIG_PROC_CHILDREN). Otherwise it scans the
+ * whole of /proc for processes whose parent is this one.
  */
 export function childrenLister(pid = process.pid): () => number[] {
   if (fs.existsSync(`/proc/${pid}/task/${pid}/children`)) {

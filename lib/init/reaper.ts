@@ -1,7 +1,7 @@
-// Reaps the zombies of orphans. A process whose parent exits is given to PID 1 (or to the nearest
-// child subreaper); unless that process waits for it, it stays a zombie and fills the process table.
-// Node only waits for the children it spawned, so wingmate waits for the others here, one pid at a
-// time: waitpid(-1) would also take the exit status of a child that libuv is about to report.
+// Reaps the zombies of orphans. A process whose parent exits is given to PID 1 or to the nearest
+// child subreaper, and it stays a zombie until that process waits for it. Node only waits for the
+// children it spawned, so wingmate waits for the others here, one pid at a time, because
+// waitpid(-1) would also take the exit status of a child that libuv is about to report.
 
 import { reapIfExited } from '../libc';
 import type { Logger } from '../log';

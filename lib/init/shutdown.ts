@@ -22,12 +22,12 @@ export interface ShutdownOptions {
 }
 
 /**
- * process.kill, except that it refuses a pid of 0 or less (a process group, or every process)
- * unless it is kill(-1) by the PID 1 of a namespace. @throws Error, or the errno of kill(2).
+ * Sends `signal` to `pid` with process.kill, but rejects a pid of 0 or less (a process group, or
+ * every process) unless it is kill(-1) by the PID 1 of a namespace. @throws RangeError, or the errno of kill(2).
  */
 export function killProcess(pid: number, signal: NodeJS.Signals): void {
   if (pid <= 0 && !(pid === -1 && process.pid === 1)) {
-    throw new Error(`refusing to send ${signal} to pid ${pid}: only the PID 1 of a namespace may signal every process`);
+    throw new RangeError(`invalid pid ${pid} for ${signal}: only the PID 1 of a namespace may signal every process, and never a process group`);
   }
   process.kill(pid, signal);
 }

@@ -1,5 +1,5 @@
-// What wingmate does with each signal it receives. Without a listener, Node ends on most signals
-// (and on SIGHUP when it is not PID 1), which as the init of a container would SIGKILL every service.
+// Signal handling of wingmate. Without a listener, Node ends on most signals, and on SIGHUP when it
+// is not PID 1. For the init of a container that would SIGKILL every service.
 
 import type { Logger } from '../log';
 
