@@ -405,3 +405,12 @@ test('rejects names taken by legacy entries', () => {
   ]);
   assert.deepEqual(config.errors, [], 'the input is left as it was');
 });
+
+test('loads the bundled example', () => {
+  const config = readYamlConfig(path.join(__dirname, '..', 'examples', 'basic'));
+
+  assert.deepEqual(config?.errors, []);
+  assert.deepEqual(config?.warnings, []);
+  assert.deepEqual(config?.services.map((entry) => entry.name), ['ticker', 'once', 'session', 'spare']);
+  assert.deepEqual(config?.cron.map((entry) => entry.name), ['heartbeat']);
+});
