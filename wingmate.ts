@@ -3,6 +3,7 @@
 // restarts each one when it exits, runs the crontab, reaps orphaned zombies and stops everything
 // cleanly on SIGTERM.
 
+import { readCheckOptions, runCheck } from './lib/check';
 import { type CommandSpec, UsageError, parseCommandLine, reportUsageError } from './lib/cli';
 import { scanConfig } from './lib/config/scan';
 import { describeVariables, readWingmateEnv } from './lib/env';
@@ -13,9 +14,16 @@ import { VERSION } from './lib/version';
 
 const SPEC: CommandSpec = {
   name: 'wingmate',
-  usage: '[--config DIR]',
+  usage: '[--config DIR] [--check [--json] [--next N] [--from TIME] [--show-env]]',
   summary: 'Start and supervise the services and cron jobs of a configuration directory, as the init of a container.',
-  options: [{ long: 'config', short: 'c', value: 'DIR', help: 'configuration directory (default: $WINGMATE_CONFIG_PATH or /etc/wingmate)' }],
+  options: [
+    { long: 'config', short: 'c', value: 'DIR', help: 'configuration directory (default: $WINGMATE_CONFIG_PATH or /etc/wingmate)' },
+    { long: 'check', help: 'read the configuration, print the services and cron entries, start nothing; exit 1 if anything is invalid' },
+    { long: 'json', help: 'with --check: print one JSON object' },
+    { long: 'next', value: 'N', help: 'with --check: list the next N start times of each cron entry (default 0)' },
+    { long: 'from', value: 'TIME', help: 'with --check: compute start times from this RFC 3339 time instead of now' },
+    { long: 'show-env', help: 'with --check: print the values of crontab variables, not only their names' },
+  ],
   takesCommand: false,
   epilog: describeVariables('wingmate'),
 };
@@ -27,16 +35,24 @@ async function main(argv: string[]): Promise<number> {
     return args;
   }
   let env;
+  let check;
   try {
     env = readWingmateEnv(process.env);
+    check = readCheckOptions(args.options, Date.now());
   } catch (error) {
     if (error instanceof UsageError) {
       return reportUsageError(SPEC, error);
     }
     throw error;
   }
-  const log = createLogger(env.logLevel);
   const configDir = (args.options.get('config') as string | undefined) ?? env.configPath;
+
+  // With --check, report the configuration and start nothing.
+  if (check) {
+    return runCheck(scanConfig(configDir), check);
+  }
+
+  const log = createLogger(env.logLevel);
   log.info('wingmate starting', { pid: process.pid, version: VERSION, config: configDir });
 
   // Read the configuration directory.

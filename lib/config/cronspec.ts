@@ -34,9 +34,8 @@ interface FieldRule {
   name: string;
   min: number;
   max: number;
+  /** Names of the values from `min` on, lower-case. */
   names?: readonly string[];
-  /** Number of the first name, names[0]. */
-  namesBase?: number;
 }
 
 const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
@@ -45,8 +44,8 @@ const WEEKDAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const MINUTE: FieldRule = { name: 'minute', min: 0, max: 59 };
 const HOUR: FieldRule = { name: 'hour', min: 0, max: 23 };
 const DAY_OF_MONTH: FieldRule = { name: 'day-of-month', min: 1, max: 31 };
-const MONTH: FieldRule = { name: 'month', min: 1, max: 12, names: MONTH_NAMES, namesBase: 1 };
-const DAY_OF_WEEK: FieldRule = { name: 'day-of-week', min: 0, max: 7, names: WEEKDAY_NAMES, namesBase: 0 };
+const MONTH: FieldRule = { name: 'month', min: 1, max: 12, names: MONTH_NAMES };
+const DAY_OF_WEEK: FieldRule = { name: 'day-of-week', min: 0, max: 7, names: WEEKDAY_NAMES };
 
 /** Five-field equivalents of the `@` macros of crontab(5); `@reboot` has none. */
 export const MACROS: Readonly<Record<string, string | null>> = {
@@ -190,7 +189,7 @@ function parseValue(rule: FieldRule, text: string, field: string): number {
         `${rule.name} field "${field}": unknown name "${text}"; use one of ${rule.names.join(', ')}`,
       );
     }
-    return index + (rule.namesBase ?? 0);
+    return rule.min + index;
   }
 
   const expected = rule.names ? 'a number or a name' : 'a number';
