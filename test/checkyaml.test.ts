@@ -196,10 +196,10 @@ test('wingmate --check --json lists the yaml example', () => {
   assert.equal(result.stderr, '');
   assert.equal(result.status, 0);
   const report = JSON.parse(result.stdout);
-  const ticker = report.services.find((service: { name: string }) => service.name === 'ticker');
-  assert.deepEqual(ticker.env, ['GREETING']);
-  assert.equal(ticker.working_dir, '/tmp');
-  assert.equal(ticker.file, 'examples/basic/wingmate.yaml');
+  const greeter = report.services.find((service: { name: string }) => service.name === 'greeter');
+  assert.deepEqual(greeter.env, ['GREETING']);
+  assert.equal(greeter.working_dir, '/tmp');
+  assert.equal(greeter.file, 'examples/basic/wingmate.yaml');
   const heartbeat = report.cron.find((entry: { name: string }) => entry.name === 'heartbeat');
   assert.deepEqual(heartbeat.command, ['/bin/sh', '-c', 'echo "cron heartbeat in $PWD at $(date +%H:%M:%S)"']);
 });

@@ -411,6 +411,6 @@ test('loads the bundled example', () => {
 
   assert.deepEqual(config?.errors, []);
   assert.deepEqual(config?.warnings, []);
-  assert.deepEqual(config?.services.map((entry) => entry.name), ['ticker', 'once', 'session', 'spare']);
+  assert.deepEqual(config?.services.map((entry) => entry.name), ['greeter', 'once', 'session', 'spare']);
   assert.deepEqual(config?.cron.map((entry) => entry.name), ['heartbeat']);
 });
