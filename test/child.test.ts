@@ -128,6 +128,33 @@ test('missing program is a StartError with ENOENT', async () => {
   });
 });
 
+test('child starts in the given directory', async () => {
+  const dir = tempDir();
+  const { log, records } = captureLogger();
+  const child = await startChild({ command: ['sh', '-c', 'pwd'], cwd: dir, sourceKey: 'service', source: 's', log });
+  await child.outputClosed;
+  assert.deepEqual(messages(await records()), [dir]);
+});
+
+test('missing working directory is named', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'file');
+  fs.writeFileSync(file, '');
+  const cases: [string, string][] = [
+    [path.join(dir, 'missing'), 'does not exist'],
+    [file, 'is not a directory'],
+  ];
+  const { log } = captureLogger();
+  for (const [cwd, problem] of cases) {
+    await assert.rejects(startChild({ command: ['sh', '-c', 'true'], cwd, sourceKey: 'service', source: 's', log }), (error: unknown) => {
+      assert.ok(error instanceof StartError);
+      assert.equal(error.path, cwd);
+      assert.match(error.message, new RegExp(`^cannot start ${cwd}: E[A-Z]+ \\(the working directory ${problem}\\)$`));
+      return true;
+    });
+  }
+});
+
 test('file without execute permission is EACCES', async () => {
   const file = path.join(tempDir(), 'script');
   fs.writeFileSync(file, '#!/bin/sh\necho hi\n', { mode: 0o644 });
