@@ -477,6 +477,14 @@ export function readLines(file: string): string[] {
   }
 }
 
+/**
+ * Tells whether a process runs wingmate, by its command line (`node .../wingmate.js`): the name in
+ * /proc/PID/comm is `node` on Node 20 but `MainThread` on Node 24.
+ */
+export function isWingmate(proc: ProcessInfo): boolean {
+  return readCmdline(proc.pid)[1]?.endsWith('/wingmate.js') ?? false;
+}
+
 export function shellQuote(text: string): string {
   return `'${text.replace(/'/g, "'\\''")}'`;
 }
