@@ -115,14 +115,14 @@ test('sshd, wmexec, cron and shutdown under installed wingmate', { timeout: 150_
 
     // The foreground service and the user-switched service in its own session.
     await run.waitForRecord((record) => record.service === `${etc}/service/web` && record.message === 'web up');
-    const who = await run.waitForRecord((record) => record.service === `${etc}/service/worker` && String(record.message).startsWith('user='));
-    const fields = Object.fromEntries(String(who.message).split(' ').map((pair) => pair.split('=')));
+    const identity = await run.waitForRecord((record) => record.service === `${etc}/service/worker` && String(record.message).startsWith('user='));
+    const fields = Object.fromEntries(String(identity.message).split(' ').map((pair) => pair.split('=')));
     assert.equal(fields.user, 'app');
     assert.equal(fields.home, '/home/app');
     assert.equal(fields.pid, fields.sid, 'the worker leads its own session');
-    assert.equal(String(who.message).match(/groups=([\d ]+) home/)![1], '1500 1600');
+    assert.equal(String(identity.message).match(/groups=([\d ]+) home/)![1], '1500 1600');
 
-    // sshd answers; after its daemon is killed, a new one answers.
+    // sshd sends its banner; after its daemon is killed, a new daemon sends it again.
     assert.match(await waitForBanner(pid1, 20_000), /^SSH-2\.0-OpenSSH/);
     await run.waitForRecord((record) => record.service === `${etc}/service/sshd` && String(record.message).includes('"message":"following the daemon"'), 15_000, 'the proxy to adopt sshd');
     const daemon = hostPidOfDaemon(run.processes(), pid1);
