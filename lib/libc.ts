@@ -108,6 +108,24 @@ export function reapIfExited(pid: number): boolean {
   return result === pid;
 }
 
+const P_ALL = 0;
+const WEXITED = 4;
+const WNOWAIT = 0x01000000;
+// siginfo_t is 128 bytes on Linux; for SIGCHLD, si_pid is the int at offset 16 on 64-bit targets.
+const SIGINFO_BYTES = 128;
+const SI_PID_OFFSET = 16;
+
+/**
+ * Returns the pid of a child that has exited, without reaping it (waitid with WNOWAIT), or 0 when
+ * no child has exited. Which child the kernel picks among several is not specified.
+ * @throws LibcError, ECHILD when there is no child at all.
+ */
+export function peekExitedChild(): number {
+  const info = Buffer.alloc(SIGINFO_BYTES);
+  check('waitid', call('waitid', DataType.I32, [DataType.I32, DataType.I32, DataType.U8Array, DataType.I32], [P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT]));
+  return info.readInt32LE(SI_PID_OFFSET);
+}
+
 /** Splits a wait status word as the W* macros of <sys/wait.h> do. */
 export function decodeWaitStatus(word: number): { exitCode: number | null; signal: number | null } {
   const termsig = word & 0x7f;
