@@ -9,7 +9,7 @@ import { shellQuote } from './shell';
 
 export const ROOT = path.resolve(__dirname, '..');
 
-/** How an init stops at SIGTERM. */
+/** Behaviour of an init at SIGTERM. */
 export type ShutdownStyle =
   /** Signals the services, waits up to a grace period, then SIGKILLs what is left. */
   | 'grace'
@@ -59,7 +59,7 @@ function writeServices(dir: string, services: readonly ServiceScript[]): string[
   return services.map((service) => writeScript(path.join(dir, service.name), service.text));
 }
 
-/** The command that runs wingmate: WINGMATE_BENCH_BIN split at spaces, or node and dist/wingmate.js. */
+/** Builds the command of a product: the variable's value split at spaces, or node and dist/SCRIPT. */
 export function commandOf(variable: string, script: string, nodeFlags: readonly string[]): string[] {
   const custom = process.env[variable]?.trim();
   const base = custom ? custom.split(/\s+/) : [process.execPath, path.join(ROOT, 'dist', script)];
@@ -98,7 +98,7 @@ export function wingmateInit(nodeFlags: readonly string[]): InitAdapter {
   };
 }
 
-/** A bare idle node with the same flags: the memory anchor of the idle scenario. */
+/** Returns a bare idle node with the same flags, the memory anchor of the idle scenario. */
 export function bareNode(nodeFlags: readonly string[]): InitAdapter {
   return {
     name: flagLabel('node', nodeFlags),
@@ -115,7 +115,7 @@ export function bareNode(nodeFlags: readonly string[]): InitAdapter {
 }
 
 // tini and dumb-init run one child, so a shell script starts the services in the background and
-// waits. Both signal the script's whole process group, which holds the services too. The trap
+// waits. Both signal the script's whole process group, which contains the services too. The trap
 // makes the script wait for the services to finish after SIGTERM instead of dying at once, which
 // would end the init and let the kernel SIGKILL the services.
 function launcher(setup: InitSetup): string {
@@ -255,7 +255,7 @@ function busyboxCrond(): InitAdapter {
   };
 }
 
-/** A plain command as PID 1, for scenarios that time programs rather than an init. */
+/** Wraps a plain command as PID 1, for scenarios that time programs rather than an init. */
 export function plainCommand(name: string, argv: readonly string[]): InitAdapter {
   return {
     name,
@@ -269,7 +269,7 @@ export function plainCommand(name: string, argv: readonly string[]): InitAdapter
   };
 }
 
-/** Every init under test: wingmate and the bare node once per set of Node flags, then the anchors. */
+/** Lists every init under test: wingmate and the bare node once per set of Node flags, then the anchors. */
 export function allInits(flagSets: ReadonlyArray<readonly string[]>): InitAdapter[] {
   return [
     ...flagSets.map((flags) => wingmateInit(flags)),
@@ -295,7 +295,7 @@ export function onPath(program: string): boolean {
   });
 }
 
-/** The inits whose programs are missing, with the Debian packages that bring them. */
+/** Lists the inits whose programs are missing, with the Debian packages that bring them. */
 export function missingPrograms(inits: readonly InitAdapter[]): Array<{ init: string; program: string; pkg: string }> {
   const missing: Array<{ init: string; program: string; pkg: string }> = [];
   for (const init of inits) {

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type ProcessStat, listNamespace, listProcesses, pidNamespaceOf } from './proc';
 
-/** The wall-clock time in milliseconds since the epoch, with sub-millisecond resolution. */
+/** Returns the wall-clock time in milliseconds since the epoch, with sub-millisecond resolution. */
 export function nowMs(): number {
   return performance.timeOrigin + performance.now();
 }
@@ -32,7 +32,7 @@ export async function waitUntil(condition: () => boolean, timeoutMs: number, int
   return true;
 }
 
-/** How a namespace's PID 1 ended, and when the harness saw its unshare parent exit. */
+/** Exit status of a namespace's PID 1, and the time the harness saw its unshare parent exit. */
 export interface NamespaceExit {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -68,9 +68,9 @@ export class NamespaceRun {
     // stdout_logfile=/dev/stderr does so).
     this.fifoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wingmate-bench-fifo-'));
     const fifo = path.join(this.fifoDir, 'output');
-    const made = spawnSync('mkfifo', [fifo], { encoding: 'utf8' });
-    if (made.status !== 0) {
-      throw new Error(`mkfifo ${fifo} failed: ${made.error?.message ?? made.stderr.trim()}`);
+    const mkfifo = spawnSync('mkfifo', [fifo], { encoding: 'utf8' });
+    if (mkfifo.status !== 0) {
+      throw new Error(`mkfifo ${fifo} failed: ${mkfifo.error?.message ?? mkfifo.stderr.trim()}`);
     }
     const readFd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     const writeFd = fs.openSync(fifo, fs.constants.O_WRONLY);
@@ -114,7 +114,7 @@ export class NamespaceRun {
     this.output.resume();
   }
 
-  /** The host pid of the namespace's PID 1. @throws Error when it has not appeared in time */
+  /** Waits for the namespace's PID 1 and returns its host pid. @throws Error when it has not appeared in time */
   async pid1(timeoutMs = 5000): Promise<number> {
     const found = await waitUntil(() => this.findPid1(), timeoutMs, 2);
     if (!found) {
@@ -140,7 +140,7 @@ export class NamespaceRun {
     return true;
   }
 
-  /** Every process of the namespace, by host pid. */
+  /** Lists every process of the namespace, by host pid. */
   processes(): ProcessStat[] {
     return this.namespace ? listNamespace(this.namespace) : [];
   }

@@ -83,7 +83,7 @@ export function readContextSwitches(pid: number): number {
   return total;
 }
 
-/** The identity of a process's PID namespace (`pid:[4026532...]`), or null when it is gone. */
+/** Returns the identity of a process's PID namespace (`pid:[4026532...]`), or null when it is gone. */
 export function pidNamespaceOf(pid: number): string | null {
   try {
     return fs.readlinkSync(`/proc/${pid}/ns/pid`);
@@ -92,7 +92,7 @@ export function pidNamespaceOf(pid: number): string | null {
   }
 }
 
-/** Every process of the machine, by host pid. */
+/** Lists every process of the machine, by host pid. */
 export function listProcesses(): ProcessStat[] {
   const result: ProcessStat[] = [];
   for (const entry of fs.readdirSync('/proc')) {
@@ -106,7 +106,7 @@ export function listProcesses(): ProcessStat[] {
   return result;
 }
 
-/** Every process whose PID namespace is `namespace`. */
+/** Lists every process whose PID namespace is `namespace`. */
 export function listNamespace(namespace: string): ProcessStat[] {
   return listProcesses().filter((proc) => pidNamespaceOf(proc.pid) === namespace);
 }
@@ -116,14 +116,14 @@ export function listNamespace(namespace: string): ProcessStat[] {
 const HELPER_NAMES = new Set(['runsv', 's6-supervise', 'launcher']);
 
 /**
- * The init's own processes in a namespace: PID 1 (given by host pid) and its helpers. Services,
- * whatever they started, and orphans are left out.
+ * Selects the init's own processes in a namespace: PID 1 (given by host pid) and its helpers.
+ * Services, whatever they started, and orphans are left out.
  */
 export function initTree(processes: readonly ProcessStat[], pid1: number): ProcessStat[] {
   return processes.filter((proc) => proc.pid === pid1 || HELPER_NAMES.has(proc.comm));
 }
 
-/** The command line of a process, with its arguments separated by spaces, or '' when it is gone. */
+/** Reads the command line of a process, arguments separated by spaces, or '' when it is gone. */
 export function readCommandLine(pid: number): string {
   try {
     return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();

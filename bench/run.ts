@@ -1,14 +1,15 @@
-// The benchmark harness: `npm run bench -- [options]`. It checks which inits are installed, runs
-// the chosen scenarios with each init as PID 1 of a new PID namespace, and prints Markdown tables
-// of medians with the range over the runs, the ratios to the anchors and the target checks.
+// The benchmark harness: `npm run bench -- [options]`. It checks which inits are installed and runs
+// the chosen scenarios with each init as PID 1 of a new PID namespace. It prints Markdown tables of
+// medians with the range over the runs, then the ratios to the anchors and the target checks.
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type InitAdapter, ROOT, allInits, missingPrograms } from './inits';
+import { type InitAdapter, ROOT, allInits, missingPrograms, onPath } from './inits';
 import { stopAll } from './namespace';
 import { type BenchOptions, type ScenarioName, USAGE, parseOptions } from './options';
 import { formatTable, tablesToJson } from './report';
+import { PYTHON } from './services';
 import type { BenchContext, ResultTable } from './scenario';
 import { cron } from './scenarios/cron';
 import { exec } from './scenarios/exec';
@@ -22,8 +23,17 @@ import { checkTargets, ratioLines } from './targets';
 
 const APT_COMMAND = 'apt-get install tini dumb-init supervisor runit s6 busybox-static';
 
-// Which inits take part in which scenario: only inits that restart services are timed on restarts,
-// only those with a cron on cron, and the bare node only idles.
+// Programs the harness itself and its generated services use, with their Debian packages.
+const HARNESS_NEEDS: ReadonlyArray<{ program: string; pkg: string }> = [
+  { program: 'unshare', pkg: 'util-linux' },
+  { program: 'mkfifo', pkg: 'coreutils' },
+  { program: 'bash', pkg: 'bash' },
+  { program: 'python3', pkg: 'python3' },
+  { program: 'start-stop-daemon', pkg: 'dpkg' },
+];
+
+// Select the inits of a scenario: only inits that restart services are timed on restarts, only
+// those with a cron on cron, and the bare node only idles.
 function participants(scenario: ScenarioName, inits: readonly InitAdapter[]): InitAdapter[] {
   switch (scenario) {
     case 'idle':
@@ -100,6 +110,12 @@ async function main(): Promise<number> {
   if (options.help) {
     console.log(USAGE);
     return 0;
+  }
+
+  const lacking = HARNESS_NEEDS.filter((need) => !onPath(need.program) || (need.program === 'python3' && !fs.existsSync(PYTHON)));
+  if (lacking.length > 0) {
+    console.error(`bench: missing ${lacking.map((need) => need.program).join(', ')}: install them as root with apt-get install ${lacking.map((need) => need.pkg).join(' ')}`);
+    return 1;
   }
 
   // Inits whose programs are missing are left out, and the apt command that brings them is shown.

@@ -1,4 +1,4 @@
-// What every scenario shares: the context it runs in, the shape of its results, and the loop that
+// Parts every scenario shares: the context it runs in, the shape of its results, and the loop that
 // runs each init several times and keeps the samples (or the error) of every run.
 
 import * as fs from 'node:fs';
@@ -31,7 +31,7 @@ export interface ResultTable {
   title: string;
   metrics: Metric[];
   rows: Map<string, Map<string, number[]>>;
-  /** Why a row or cell is missing, or how a figure was taken. */
+  /** Remarks on how figures were taken and why a row or cell is missing. */
   notes: string[];
   errors: string[];
 }
@@ -57,7 +57,7 @@ export function addSamples(table: ResultTable, row: string, samples: Record<stri
 
 let runCounter = 0;
 
-/** A new empty directory under the benchmark's temporary root. */
+/** Creates a new empty directory under the benchmark's temporary root. */
 export function freshDir(context: BenchContext, label: string): string {
   runCounter += 1;
   const dir = path.join(context.tempRoot, `${runCounter}-${label.replace(/[^A-Za-z0-9_.-]/g, '_')}`);

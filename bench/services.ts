@@ -19,12 +19,12 @@ export interface ServiceScript {
 // The shell stays as the parent of sleep (no exec), so that the service's path remains in a
 // command line and the harness can see that the service runs.
 
-/** A service that sleeps until it is killed. */
+/** Builds a service that sleeps until it is killed. */
 export function sleeper(name: string): ServiceScript {
   return { name: SERVICE_PREFIX + name, text: '#!/bin/sh\nsleep infinity\n' };
 }
 
-/** A service that exits on SIGTERM at once, appending the time it did so to `stampFile`. */
+/** Builds a service that exits at once on SIGTERM, after appending the time to `stampFile`. */
 export function cooperative(name: string, stampFile: string): ServiceScript {
   const text = `#!/bin/bash
 stamps=${shellQuote(stampFile)}
@@ -36,13 +36,13 @@ wait
   return { name: SERVICE_PREFIX + name, text };
 }
 
-/** A service that ignores SIGTERM and so lasts until SIGKILL. */
+/** Builds a service that ignores SIGTERM and so lasts until SIGKILL. */
 export function ignoresTerm(name: string): ServiceScript {
   return { name: SERVICE_PREFIX + name, text: "#!/bin/sh\ntrap '' TERM\nsleep infinity\n" };
 }
 
 /**
- * A service that runs for `seconds` and exits 0, appending `start TIME` as its first command and
+ * Builds a service that runs for `seconds` and exits 0, appending `start TIME` as its first command and
  * `exit TIME` as its last to `stampFile`.
  */
 export function restarting(name: string, stampFile: string, seconds: number): ServiceScript {
@@ -68,7 +68,7 @@ export interface LogWriterOptions {
 }
 
 /**
- * A service that writes `lines` lines of `lineBytes` bytes to stdout as fast as the pipe takes
+ * Builds a service that writes `lines` lines of `lineBytes` bytes to stdout as fast as the pipe takes
  * them (64 KiB writes of a buffer built in advance), then sleeps, so that it is not restarted.
  */
 export function logWriter(name: string, options: LogWriterOptions): ServiceScript {
@@ -121,7 +121,7 @@ export interface OrphanStormOptions {
 }
 
 /**
- * A service that makes `count` orphans (double fork: each middle process exits at once, so the
+ * Builds a service that makes `count` orphans (double fork: each middle process exits at once, so the
  * orphan is re-parented to the init), releases them together by closing a pipe they all read, and
  * watches /proc until none is left. It writes the release time, the last orphan's exit time, the
  * time the last zombie went and the largest zombie count seen, then sleeps.
@@ -206,7 +206,7 @@ main()
   return { name: SERVICE_PREFIX + name, text };
 }
 
-/** A cron job that appends the time it started to `stampFile`. */
+/** Builds a cron job that appends the time it started to `stampFile`. */
 export function cronJob(stampFile: string): ServiceScript {
   return { name: `${SERVICE_PREFIX}cronjob`, text: `#!/bin/bash\necho "$EPOCHREALTIME" >> ${shellQuote(stampFile)}\n` };
 }

@@ -1,6 +1,6 @@
-// Scenario 4, log throughput: a service writes 200,000 lines of 100 bytes (then 1 MiB lines) as
-// fast as it can; the time until the last line is out of the init, and the init's CPU time. A third
-// variant stops reading the init's output for 5 s and watches the init's memory meanwhile.
+// Scenario 4, log throughput. A service writes 200,000 lines of 100 bytes (then 1 MiB lines) as fast
+// as it can, and the harness measures the time until the last line is out of the init and the
+// init's CPU time. A third variant stops reading the init's output for 5 s and samples its memory.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -24,6 +24,7 @@ interface Outcome {
   cpuMs: number;
   rssBeforeKiB: number;
   peakRssKiB: number;
+  rssAfterKiB: number;
   bytesSeen: number;
 }
 
@@ -83,9 +84,10 @@ async function measureVariant(init: InitAdapter, dir: string, variant: Variant):
       throw new Error(`the last line did not arrive within ${timeoutMs / 1000} s (${counter.bytes} bytes seen): ${run.outputTail.trim().slice(-300)}`);
     }
     const cpuMs = treeCpuMs(run, pid1) - cpuBefore;
+    const rssAfterKiB = readRssKiB(pid1);
     await waitUntil(() => readStamps(stampFile).length > 0, 1000);
     const start = readStamps(stampFile)[0]?.timeMs ?? Number.NaN;
-    return { seconds: (arrival - start) / 1000, cpuMs, rssBeforeKiB, peakRssKiB: Math.max(peakRssKiB, readRssKiB(pid1) || 0), bytesSeen: counter.bytes };
+    return { seconds: (arrival - start) / 1000, cpuMs, rssBeforeKiB, peakRssKiB: Math.max(peakRssKiB, rssAfterKiB || 0), rssAfterKiB, bytesSeen: counter.bytes };
   });
 }
 
@@ -101,6 +103,7 @@ export async function logs(context: BenchContext, inits: readonly InitAdapter[])
     { key: 'rate', label: 'lines/s' },
     { key: 'cpu', label: 'init CPU (ms)' },
     { key: 'cpuPerLine', label: 'init CPU per line (µs)' },
+    { key: 'rssAfter', label: 'PID 1 RSS after (MiB)' },
   ]);
   short.notes.push(
     'The time runs from the writer\'s first write (its own stamp) to the moment the harness reads the last line from the init\'s stdout or stderr. Inits that hand their own stdout and stderr to the services (tini, dumb-init, runit, s6) do not touch the lines, so their row is the cost of the pipe and the reader; wingmate re-encodes every line as a JSON record, supervisord copies it.',
@@ -121,7 +124,13 @@ export async function logs(context: BenchContext, inits: readonly InitAdapter[])
 
   await runEach(context, short, inits, async (init, dir) => {
     const outcome = await measureVariant(init, dir, { lines, lineBytes: 100, pauseMs: 0 });
-    return { seconds: outcome.seconds, rate: lines / outcome.seconds, cpu: outcome.cpuMs, cpuPerLine: (outcome.cpuMs * 1000) / lines };
+    return {
+      seconds: outcome.seconds,
+      rate: lines / outcome.seconds,
+      cpu: outcome.cpuMs,
+      cpuPerLine: (outcome.cpuMs * 1000) / lines,
+      rssAfter: outcome.rssAfterKiB / 1024,
+    };
   });
   await runEach(context, big, inits, async (init, dir) => {
     const outcome = await measureVariant(init, dir, { lines: bigLines, lineBytes: mib, pauseMs: 0 });

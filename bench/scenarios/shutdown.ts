@@ -1,5 +1,5 @@
-// Scenario 5, shutdown: SIGTERM to the init with 5 cooperative services, time until it exits and
-// how long after the last service; then with one more service that ignores SIGTERM, time to exit
+// Scenario 5, shutdown. With 5 cooperative services, the time from SIGTERM to the init's exit and
+// from the last service's exit to the init's. With a service that ignores SIGTERM, the time to exit
 // beyond the grace period.
 
 import * as path from 'node:path';
