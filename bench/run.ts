@@ -131,13 +131,14 @@ async function main(): Promise<number> {
     return 1;
   }
 
+  const startedAt = Date.now();
   const tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'wingmate-bench-'));
   const context: BenchContext = {
     runs: options.runs,
     quick: options.quick,
     flagSets: options.flagSets,
     tempRoot,
-    progress: (message) => console.error(`bench: ${message}`),
+    progress: (message) => console.error(`bench: ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)} s  ${message}`),
   };
   console.log(`## wingmate benchmark\n\n${describeMachine(options)}\n`);
   const tables: ResultTable[] = [];

@@ -47,7 +47,7 @@ function timingScript(list: readonly Contender[], rounds: number): string {
 }
 
 export async function exec(context: BenchContext): Promise<ResultTable> {
-  const rounds = context.quick ? 10 : 20;
+  const rounds = context.quick ? 5 : 20;
   const table = newTable('exec', `Exec overhead, ${rounds} runs per command and run`, [
     { key: 'ms', label: 'spawn to exit (ms)' },
   ]);

@@ -47,8 +47,8 @@ export async function idle(context: BenchContext, inits: readonly InitAdapter[])
     { key: 'wakeups', label: 'PID 1 wakeups/min' },
     { key: 'treeWakeups', label: 'tree wakeups/min' },
   ]);
-  const settleMs = context.quick ? 3000 : 10_000;
-  const windowMs = context.quick ? 10_000 : 60_000;
+  const settleMs = context.quick ? 2000 : 10_000;
+  const windowMs = context.quick ? 5000 : 60_000;
   table.notes.push(
     `RSS and CPU time are read ${settleMs / 1000} s after PID 1 appeared; wakeups are the voluntary and involuntary context switches of all threads over the next ${windowMs / 1000} s, scaled to a minute.`,
     'The init tree is PID 1 with its helpers (runsv, s6-supervise, the launcher script that tini and dumb-init run), without the services. node is a bare `node -e "setInterval(() => {}, 1 << 30)"` with the same flags, the memory anchor.',

@@ -49,7 +49,7 @@ function watchForMarker(run: NamespaceRun, counter: { bytes: number }): Promise<
   });
 }
 
-async function measureVariant(init: InitAdapter, dir: string, variant: Variant): Promise<Outcome> {
+async function measureVariant(init: InitAdapter, dir: string, variant: Variant, settleMs: number): Promise<Outcome> {
   const goFile = path.join(dir, 'go');
   const stampFile = path.join(dir, 'start');
   const service = logWriter('writer', { lines: variant.lines, lineBytes: variant.lineBytes, goFile, stampFile, marker: MARKER });
@@ -57,8 +57,9 @@ async function measureVariant(init: InitAdapter, dir: string, variant: Variant):
     const pid1 = await run.pid1();
     await waitForServices(run, [service]);
 
-    // The writer builds its output before it looks for the go file; a second is plenty here.
-    await sleep(1000);
+    // The writer builds its output before it looks for the go file and stamps the time only then,
+    // so a short settle cannot shorten the measured time.
+    await sleep(settleMs);
     const counter = { bytes: 0 };
     const seen = watchForMarker(run, counter);
     const cpuBefore = treeCpuMs(run, pid1);
@@ -95,7 +96,8 @@ async function measureVariant(init: InitAdapter, dir: string, variant: Variant):
 export async function logs(context: BenchContext, inits: readonly InitAdapter[]): Promise<ResultTable[]> {
   const lines = 200_000;
   const bigLines = context.quick ? 16 : 64;
-  const pauseMs = context.quick ? 2000 : 5000;
+  const pauseMs = context.quick ? 1000 : 5000;
+  const settleMs = context.quick ? 300 : 1000;
   const mib = 1024 * 1024;
 
   const short = newTable('logs', `Log throughput, ${lines} lines of 100 bytes`, [
@@ -123,7 +125,7 @@ export async function logs(context: BenchContext, inits: readonly InitAdapter[])
   paused.notes.push('The harness stops reading the init\'s stdout and stderr when the writer starts, samples VmRSS of PID 1 every 50 ms, and reads again after the pause; the time includes the pause.');
 
   await runEach(context, short, inits, async (init, dir) => {
-    const outcome = await measureVariant(init, dir, { lines, lineBytes: 100, pauseMs: 0 });
+    const outcome = await measureVariant(init, dir, { lines, lineBytes: 100, pauseMs: 0 }, settleMs);
     return {
       seconds: outcome.seconds,
       rate: lines / outcome.seconds,
@@ -133,11 +135,11 @@ export async function logs(context: BenchContext, inits: readonly InitAdapter[])
     };
   });
   await runEach(context, big, inits, async (init, dir) => {
-    const outcome = await measureVariant(init, dir, { lines: bigLines, lineBytes: mib, pauseMs: 0 });
+    const outcome = await measureVariant(init, dir, { lines: bigLines, lineBytes: mib, pauseMs: 0 }, settleMs);
     return { seconds: outcome.seconds, rate: bigLines / outcome.seconds, cpu: outcome.cpuMs };
   });
   await runEach(context, paused, inits, async (init, dir) => {
-    const outcome = await measureVariant(init, dir, { lines, lineBytes: 100, pauseMs });
+    const outcome = await measureVariant(init, dir, { lines, lineBytes: 100, pauseMs }, settleMs);
     return {
       rssBefore: outcome.rssBeforeKiB / 1024,
       rssPeak: outcome.peakRssKiB / 1024,

@@ -21,7 +21,7 @@ interface StormResult {
 const COUNT = 2000;
 
 export async function orphans(context: BenchContext, inits: readonly InitAdapter[]): Promise<ResultTable> {
-  const timeoutSeconds = context.quick ? 15 : 40;
+  const timeoutSeconds = context.quick ? 5 : 40;
   const table = newTable('orphans', `Orphan storm (${COUNT} orphans)`, [
     { key: 'total', label: 'release to no zombie (ms)' },
     { key: 'afterLast', label: 'last exit to no zombie (ms)' },

@@ -21,7 +21,7 @@ export function restartLatencies(stamps: ReadonlyArray<{ label: string; timeMs: 
 
 export async function restart(context: BenchContext, inits: readonly InitAdapter[]): Promise<ResultTable> {
   const runSeconds = context.quick ? 1.2 : 2;
-  const cycles = context.quick ? 2 : 3;
+  const cycles = context.quick ? 1 : 3;
   const table = newTable('restart', 'Restart latency', [
     { key: 'latency', label: 'exit to next start (ms)' },
     { key: 'worst', label: 'slowest restart of a run (ms)' },

@@ -10,10 +10,10 @@ import { type ServiceScript, cooperative, ignoresTerm } from '../services';
 
 const COOPERATIVE = 5;
 
-async function stopAndTime(init: InitAdapter, dir: string, services: ServiceScript[], graceSeconds: number): Promise<{ totalMs: number; exitMs: number; sentMs: number }> {
+async function stopAndTime(init: InitAdapter, dir: string, services: ServiceScript[], graceSeconds: number, settleMs: number): Promise<{ totalMs: number; exitMs: number; sentMs: number }> {
   return withInit(init, { dir, services, graceSeconds }, async (run) => {
     await waitForServices(run, services);
-    await sleep(1000);
+    await sleep(settleMs);
     const sentMs = nowMs();
     await run.signal('SIGTERM');
     const exit = await run.waitExit((graceSeconds + 15) * 1000);
@@ -25,7 +25,9 @@ async function stopAndTime(init: InitAdapter, dir: string, services: ServiceScri
 }
 
 export async function shutdown(context: BenchContext, inits: readonly InitAdapter[]): Promise<ResultTable[]> {
+  // supervisord takes whole seconds only.
   const graceSeconds = context.quick ? 1 : 2;
+  const settleMs = context.quick ? 300 : 1000;
   const plain = newTable('shutdown', `Shutdown with ${COOPERATIVE} cooperative services`, [
     { key: 'total', label: 'SIGTERM to exit (ms)' },
     { key: 'afterLast', label: 'last service exit to init exit (ms)' },
@@ -45,7 +47,7 @@ export async function shutdown(context: BenchContext, inits: readonly InitAdapte
   await runEach(context, plain, stopping, async (init, dir) => {
     const stampFile = path.join(dir, 'stamps');
     const services = Array.from({ length: COOPERATIVE }, (_, i) => cooperative(`coop${i + 1}`, stampFile));
-    const timing = await stopAndTime(init, dir, services, graceSeconds);
+    const timing = await stopAndTime(init, dir, services, graceSeconds, settleMs);
     const stamps = readStamps(stampFile);
     const lastServiceMs = stamps.length > 0 ? Math.max(...stamps.map((stamp) => stamp.timeMs)) : Number.NaN;
     return { total: timing.totalMs, afterLast: timing.exitMs - lastServiceMs };
@@ -53,7 +55,7 @@ export async function shutdown(context: BenchContext, inits: readonly InitAdapte
   await runEach(context, stubborn, stopping.filter((init) => init.shutdown === 'grace'), async (init, dir) => {
     const stampFile = path.join(dir, 'stamps');
     const services = [...Array.from({ length: COOPERATIVE - 1 }, (_, i) => cooperative(`coop${i + 1}`, stampFile)), ignoresTerm('stubborn')];
-    const timing = await stopAndTime(init, dir, services, graceSeconds);
+    const timing = await stopAndTime(init, dir, services, graceSeconds, settleMs);
     return { overGrace: timing.totalMs - graceSeconds * 1000 };
   });
   return [plain, stubborn];
