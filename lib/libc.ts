@@ -143,15 +143,30 @@ export function setsid(): number {
   return check('setsid', call('setsid', DataType.I32, [], []));
 }
 
+/** Returns the session id of process `pid`, or of the caller for 0. @throws LibcError */
+export function getsid(pid = 0): number {
+  return check('getsid', call('getsid', DataType.I32, [DataType.I32], [pid]));
+}
+
 const SIG_DFL = 0;
+const SIG_IGN = 1;
 const SIG_ERR = -1;
+
+function setDisposition(signo: number, handler: number, handlerName: string): void {
+  const previous = call<number>('signal', DataType.I64, [DataType.I32, DataType.I64], [signo, handler]);
+  if (previous.value === SIG_ERR) {
+    throw new LibcError(`signal(${signo}, ${handlerName})`, previous.errnoCode, previous.errnoMessage);
+  }
+}
 
 /** Sets the disposition of signal `signo` back to the default action. @throws LibcError */
 export function resetSignal(signo: number): void {
-  const previous = call<number>('signal', DataType.I64, [DataType.I32, DataType.I64], [signo, SIG_DFL]);
-  if (previous.value === SIG_ERR) {
-    throw new LibcError(`signal(${signo}, SIG_DFL)`, previous.errnoCode, previous.errnoMessage);
-  }
+  setDisposition(signo, SIG_DFL, 'SIG_DFL');
+}
+
+/** Makes the process ignore signal `signo`. @throws LibcError */
+export function ignoreSignal(signo: number): void {
+  setDisposition(signo, SIG_IGN, 'SIG_IGN');
 }
 
 const SIG_SETMASK = 2;

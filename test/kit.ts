@@ -113,6 +113,8 @@ export class NamespaceRun {
   private hostPid1: number | undefined;
   private nsLink: string | undefined;
   readonly exited: Promise<ExitResult>;
+  /** Resolves once the command has exited and its stdout and stderr are read to the end. */
+  readonly closed: Promise<ExitResult>;
   private listeners: Array<() => void> = [];
 
   constructor(readonly unshare: ChildProcess) {
@@ -127,6 +129,9 @@ export class NamespaceRun {
         resolve({ code, signal });
         this.notify();
       });
+    });
+    this.closed = new Promise((resolve) => {
+      unshare.on('close', (code, signal) => resolve({ code, signal }));
     });
   }
 
@@ -240,6 +245,14 @@ export class NamespaceRun {
     let result: ExitResult | undefined;
     void this.exited.then((value) => (result = value));
     await this.waitFor(() => result !== undefined, timeoutMs, 'the command to exit');
+    return result!;
+  }
+
+  /** Waits until the command has exited and all its output is read; fails the test on timeout. */
+  async waitForClose(timeoutMs = 15_000): Promise<ExitResult> {
+    let result: ExitResult | undefined;
+    void this.closed.then((value) => (result = value));
+    await this.waitFor(() => result !== undefined, timeoutMs, 'the command to exit and close its output');
     return result!;
   }
 

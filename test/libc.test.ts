@@ -156,3 +156,31 @@ test('execve passes arguments byte for byte', () => {
 test('execve failure throws with the errno', () => {
   assert.throws(() => libc.execve(Buffer.from('/nonexistent/program'), [Buffer.from('x')], []), /^LibcError: execve failed: ENOENT \(No such file or directory\)$/);
 });
+
+test('getsid returns the session id of /proc/self/stat', () => {
+  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  const session = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
+  assert.equal(libc.getsid(), session);
+  assert.equal(libc.getsid(process.pid), session);
+  assert.throws(() => libc.getsid(2 ** 30), /^LibcError: getsid failed: ESRCH \(No such process\)$/);
+});
+
+test('ignoreSignal sets SIG_IGN and resetSignal undoes it', () => {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', `
+    const libc = require('./lib/libc');
+    const ignored = () => require('node:fs').readFileSync('/proc/self/status', 'utf8').match(/^SigIgn:\\s*(\\w+)/m)[1];
+    const before = ignored();
+    libc.ignoreSignal(12);
+    const after = ignored();
+    libc.resetSignal(12);
+    console.log(before, after, ignored());
+    try { libc.ignoreSignal(9); } catch (error) { console.log(error.message); }
+  `], { cwd: ROOT, encoding: 'utf8' });
+  const [masks, failure] = result.stdout.split('\n');
+  const [before, after, reset] = masks.split(' ').map((mask) => BigInt(`0x${mask}`));
+  const sigusr2 = 1n << 11n;
+  assert.equal(before & sigusr2, 0n, result.stderr);
+  assert.equal(after, before | sigusr2);
+  assert.equal(reset, before);
+  assert.equal(failure, 'signal(9, SIG_IGN) failed: EINVAL (Invalid argument)');
+});
