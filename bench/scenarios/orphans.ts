@@ -25,7 +25,7 @@ export async function orphans(context: BenchContext, inits: readonly InitAdapter
   const table = newTable('orphans', `Orphan storm (${COUNT} orphans)`, [
     { key: 'total', label: 'release to no zombie (ms)' },
     { key: 'afterLast', label: 'last exit to no zombie (ms)' },
-    { key: 'maxZombies', label: 'most zombies at once' },
+    { key: 'maxZombies', label: 'max zombies seen at once' },
   ]);
   table.notes.push(
     'The service (Python) double-forks the orphans, which block on a pipe; closing it releases them all. Each orphan stamps time.time() just before _exit, and the service scans /proc/PID/stat of every orphan in a loop until all are gone, so the end time has the resolution of one scan (a few ms while many remain, well under 1 ms at the end).',
