@@ -2,10 +2,11 @@
 // wmpidproxy: stands in the foreground for a daemon that forks into the background and writes a pid
 // file, so that wingmate can supervise and restart it.
 
-import { type CommandSpec, parseCommandLine } from './lib/cli';
-import { describeVariables } from './lib/env';
-import { EXIT_FAILURE } from './lib/exitcodes';
+import { type CommandSpec, UsageError, parseCommandLine, reportUsageError } from './lib/cli';
+import { describeVariables, readPidproxyEnv } from './lib/env';
+import { createLogger } from './lib/log';
 import { runMain } from './lib/main';
+import { PidProxy, RELOAD_SIGNALS, STOP_SIGNALS } from './lib/pidproxy';
 
 const SPEC: CommandSpec = {
   name: 'wmpidproxy',
@@ -16,13 +17,38 @@ const SPEC: CommandSpec = {
   epilog: describeVariables('wmpidproxy'),
 };
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
+  // Parse the command line and the environment; both fail with a usage error.
   const args = parseCommandLine(SPEC, argv);
   if (typeof args === 'number') {
     return args;
   }
-  process.stderr.write('wmpidproxy: not implemented yet\n');
-  return EXIT_FAILURE;
+  let env;
+  let pidFile;
+  try {
+    pidFile = args.options.get('pid-file');
+    if (typeof pidFile !== 'string' || pidFile === '') {
+      throw new UsageError('missing --pid-file FILE');
+    }
+    if (args.command.length === 0) {
+      throw new UsageError('missing COMMAND to start');
+    }
+    env = readPidproxyEnv(process.env);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      return reportUsageError(SPEC, error);
+    }
+    throw error;
+  }
+
+  // Listen for stop and reload signals before the command starts, so that none is lost.
+  const proxy = new PidProxy({ pidFile, command: args.command, ...env, log: createLogger(env.logLevel) });
+  for (const signal of [...STOP_SIGNALS, ...RELOAD_SIGNALS]) {
+    process.on(signal, () => proxy.onSignal(signal));
+  }
+
+  // Start the command and follow its daemon until it is gone or stopped.
+  return proxy.run();
 }
 
 runMain(() => main(process.argv.slice(2)));

@@ -49,6 +49,21 @@ export function requireNamespaces(t: TestContext): boolean {
   return false;
 }
 
+/**
+ * Returns true when the test runs as root. Otherwise the test is skipped, except under CI, where a
+ * skip would hide untested behaviour and the test fails instead.
+ */
+export function requireRoot(t: TestContext, reason: string): boolean {
+  if (isRoot) {
+    return true;
+  }
+  if (process.env.CI === 'true') {
+    assert.fail(`not root: ${reason} (a skip is a failure under CI)`);
+  }
+  t.skip(`not root: ${reason}`);
+  return false;
+}
+
 /** A fresh temporary directory, removed when the test process exits. */
 export function tempDir(prefix = 'wingmate-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -226,6 +241,33 @@ export class NamespaceRun {
     process.kill(pid, signal);
   }
 
+  /** Finds the host pid of the namespace's process `nsPid` (its pid inside the namespace), if it exists. */
+  async hostPidOf(nsPid: number): Promise<number | undefined> {
+    await this.pid1();
+    for (const proc of this.processes()) {
+      let status: string;
+      try {
+        status = fs.readFileSync(`/proc/${proc.pid}/status`, 'utf8');
+      } catch {
+        continue;
+      }
+      // NSpid lists the pid in each namespace, from the outermost to the innermost (ours).
+      const ids = /^NSpid:\s+(.*)$/m.exec(status)?.[1].trim().split(/\s+/) ?? [];
+      if (Number(ids[ids.length - 1]) === nsPid) {
+        return proc.pid;
+      }
+    }
+    return undefined;
+  }
+
+  /** Sends a signal to the namespace's process `nsPid`, found by its host pid; never to -1 or 0. */
+  async signalProcess(nsPid: number, signal: NodeJS.Signals): Promise<void> {
+    const hostPid = await this.hostPidOf(nsPid);
+    assert.ok(hostPid !== undefined, `no process ${nsPid} in the namespace`);
+    assert.ok(hostPid > 1, `refusing to signal pid ${hostPid}`);
+    process.kill(hostPid, signal);
+  }
+
   /** Every process of the namespace, with host pids, read from /proc. */
   processes(): ProcessInfo[] {
     if (!this.nsLink) {
@@ -352,6 +394,28 @@ export async function waitUntil(condition: () => boolean, timeoutMs: number, wha
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/** Reads the arguments of process `pid` from /proc/PID/cmdline; empty when it is gone. */
+export function readCmdline(pid: number): string[] {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return [];
+  }
+}
+
+/** Reads the lines of a file that is not empty, or none when the file does not exist yet. */
+export function readLines(file: string): string[] {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').filter((line) => line !== '');
+  } catch {
+    return [];
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export function shellQuote(text: string): string {
