@@ -72,6 +72,11 @@ async function runScenario(name: ScenarioName, context: BenchContext, inits: Ini
   }
 }
 
+// Other work on the machine skews every figure, so the load average goes into the record.
+function formatLoad(): string {
+  return os.loadavg().map((load) => load.toFixed(2)).join(', ');
+}
+
 function describeMachine(options: BenchOptions): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   return [
@@ -81,6 +86,7 @@ function describeMachine(options: BenchOptions): string {
     `- wingmate: ${process.env.WINGMATE_BENCH_BIN ?? `node ${path.join(ROOT, 'dist', 'wingmate.js')}`}`,
     `- command: npm run bench -- ${process.argv.slice(2).join(' ')}`.trimEnd(),
     `- runs: ${options.runs}${options.quick ? ', quick' : ''}; Node flag sets: ${options.flagSets.map((set) => `'${set.join(' ')}'`).join(', ')}`,
+    `- load average at the start: ${formatLoad()}`,
   ].join('\n');
 }
 
@@ -150,6 +156,7 @@ async function main(): Promise<number> {
       }
     }
     printSummary(tables, options);
+    console.log(`Load average at the end: ${formatLoad()} (1, 5 and 15 minutes).`);
     if (options.json) {
       fs.writeFileSync(options.json, `${JSON.stringify(tablesToJson(tables), null, 2)}\n`);
     }
