@@ -163,8 +163,16 @@ export class NamespaceRun {
     return result;
   }
 
-  /** Ends the namespace: SIGKILL to unshare, whose --kill-child takes PID 1 and the rest down. */
-  async stop(): Promise<void> {
+  /**
+   * Ends the namespace. With `graceMs`, PID 1 first gets SIGTERM and that long to exit, so that an
+   * init run under `node --cpu-prof` or `strace` can write its report. Then SIGKILL goes to
+   * unshare, whose --kill-child takes PID 1 and the rest down.
+   */
+  async stop(graceMs = 0): Promise<void> {
+    if (graceMs > 0 && !this.exit && this.hostPid1 !== undefined) {
+      await this.signal('SIGTERM').catch(() => undefined);
+      await this.waitExit(graceMs);
+    }
     await this.kill();
     this.output.destroy();
     fs.rmSync(this.fifoDir, { recursive: true, force: true });

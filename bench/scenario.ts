@@ -65,6 +65,9 @@ export function freshDir(context: BenchContext, label: string): string {
   return dir;
 }
 
+// Time an init gets to exit on SIGTERM at the end of a run before the namespace is killed.
+const STOP_GRACE_MS = 3000;
+
 /**
  * Writes the init's configuration for `setup`, starts it as PID 1 of a new namespace, runs `body`
  * and then ends the namespace, whatever `body` did.
@@ -76,7 +79,7 @@ export async function withInit<T>(init: InitAdapter, setup: InitSetup, body: (ru
     await run.pid1();
     return await body(run);
   } finally {
-    await run.stop();
+    await run.stop(STOP_GRACE_MS);
   }
 }
 

@@ -63,7 +63,7 @@ export async function cron(context: BenchContext, inits: readonly InitAdapter[])
       }
     }
   } finally {
-    await Promise.all(started.map((entry) => entry.run.stop()));
+    await Promise.all(started.map((entry) => entry.run.stop(3000)));
   }
   return table;
 }

@@ -79,7 +79,7 @@ export async function idle(context: BenchContext, inits: readonly InitAdapter[])
       }
       await measureAll(table, started, settleMs, windowMs);
     } finally {
-      await Promise.all(started.map((entry) => entry.run.stop()));
+      await Promise.all(started.map((entry) => entry.run.stop(3000)));
     }
   }
   return table;
