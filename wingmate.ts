@@ -3,19 +3,31 @@
 // restarts each one when it exits, runs the crontab, reaps orphaned zombies and stops everything
 // cleanly on SIGTERM.
 
+import { readCheckOptions, readCrontab, runCheck } from './lib/check';
 import { type CommandSpec, UsageError, parseCommandLine, reportUsageError } from './lib/cli';
 import { scanConfig } from './lib/config/scan';
 import { describeVariables, readWingmateEnv } from './lib/env';
 import { EXIT_FAILURE, EXIT_OK } from './lib/exitcodes';
+import { closeInheritedOnExec } from './lib/init/child';
+import { CronScheduler } from './lib/init/cron';
+import { startCronJob } from './lib/init/cronjobs';
+import { Init } from './lib/init/init';
 import { createLogger } from './lib/log';
 import { runMain } from './lib/main';
 import { VERSION } from './lib/version';
 
 const SPEC: CommandSpec = {
   name: 'wingmate',
-  usage: '[--config DIR]',
+  usage: '[--config DIR] [--check [--json] [--next N] [--from TIME] [--show-env]]',
   summary: 'Start and supervise the services and cron jobs of a configuration directory, as the init of a container.',
-  options: [{ long: 'config', short: 'c', value: 'DIR', help: 'configuration directory (default: $WINGMATE_CONFIG_PATH or /etc/wingmate)' }],
+  options: [
+    { long: 'config', short: 'c', value: 'DIR', help: 'configuration directory (default: $WINGMATE_CONFIG_PATH or /etc/wingmate)' },
+    { long: 'check', help: 'read the configuration, print the services and cron entries, start nothing; exit 1 if anything is invalid' },
+    { long: 'json', help: 'with --check: print one JSON object' },
+    { long: 'next', value: 'N', help: 'with --check: list the next N start times of each cron entry (default 0)' },
+    { long: 'from', value: 'TIME', help: 'with --check: compute start times from this RFC 3339 time instead of now' },
+    { long: 'show-env', help: 'with --check: print the values of crontab variables, not only their names' },
+  ],
   takesCommand: false,
   epilog: describeVariables('wingmate'),
 };
@@ -27,35 +39,62 @@ async function main(argv: string[]): Promise<number> {
     return args;
   }
   let env;
+  let check;
   try {
     env = readWingmateEnv(process.env);
+    check = readCheckOptions(args.options, Date.now());
   } catch (error) {
     if (error instanceof UsageError) {
       return reportUsageError(SPEC, error);
     }
     throw error;
   }
-  const log = createLogger(env.logLevel);
   const configDir = (args.options.get('config') as string | undefined) ?? env.configPath;
+
+  // With --check, report the configuration and start nothing.
+  if (check) {
+    return runCheck(scanConfig(configDir), check);
+  }
+
+  const log = createLogger(env.logLevel);
   log.info('wingmate starting', { pid: process.pid, version: VERSION, config: configDir });
 
-  // Read the configuration directory.
+  // Catch signals before anything else: a stop signal must not be lost, nor end wingmate.
+  const init = new Init({ log, gracePeriodMs: env.shutdownTimeoutMs });
+  init.catchSignals();
+
+  // Reap orphans (as their subreaper when not PID 1).
+  init.startReaping();
+
+  // Keep descriptors inherited from wingmate's parent out of the services.
+  closeInheritedOnExec();
+
+  // Read the configuration directory. A bad crontab line is logged and skipped; the rest loads.
   const config = scanConfig(configDir);
   for (const entry of config.skipped) {
     log.warn('skipped an entry of the service directory', { path: entry.path, reason: entry.reason });
   }
-  if (config.services.length === 0 && config.crontab === null) {
-    log.error(`nothing to run in ${configDir}: no executable file in ${config.serviceDir} and no ${configDir}/crontab`, { config: configDir });
+  const crontab = config.crontab === null ? { entries: [], errors: [] } : readCrontab(config.crontab);
+  for (const error of crontab.errors) {
+    log.error(`invalid crontab line skipped: ${error.message}`, { file: error.file, line: error.line });
+  }
+  if (config.services.length === 0 && crontab.entries.length === 0) {
+    log.error(`nothing to run in ${configDir}: no executable file in ${config.serviceDir} and no valid job in ${configDir}/crontab`, { config: configDir });
     return EXIT_FAILURE;
   }
 
-  // Report what would run.
-  for (const service of config.services) {
-    log.info('found service', { service: service.name });
+  // Start the services and the cron scheduler.
+  init.startServices(config.services);
+  if (crontab.entries.length > 0) {
+    const scheduler = new CronScheduler(crontab.entries, { start: (entry) => startCronJob(entry, log), log });
+    init.addRunner(scheduler);
+    scheduler.start();
+    log.info('cron started', { path: config.crontab, jobs: crontab.entries.length });
   }
-  if (config.crontab) {
-    log.info('found crontab', { path: config.crontab });
-  }
+
+  // Run until a stop signal and the exit of every descendant.
+  await init.stopped();
+  log.info('wingmate exiting', { status: EXIT_OK });
   return EXIT_OK;
 }
 

@@ -12,8 +12,17 @@ export interface FlowControl {
   resume(): void;
 }
 
+// Records are encoded straight into slabs of this size, or larger for a long record. Bytes handed to
+// the stream are never written again, because a pipe may still hold them.
+const SLAB_BYTES = 64 * 1024;
+
 export class LogSink {
-  private pending: string[] = [];
+  private slab = Buffer.allocUnsafe(SLAB_BYTES);
+  /** Start of the bytes in the slab not yet handed to the stream. */
+  private slabStart = 0;
+  private slabEnd = 0;
+  /** Filled parts of earlier slabs, waiting for the next flush. */
+  private pending: Buffer[] = [];
   private pendingRecords = 0;
   private flushScheduled = false;
   private congested = false;
@@ -22,10 +31,15 @@ export class LogSink {
   /** Records discarded because stderr failed. */
   dropped = 0;
 
+  private readonly highWater: number;
+
   constructor(
     private readonly stream: Writable,
-    private readonly highWater = DEFAULT_HIGH_WATER,
+    highWater = DEFAULT_HIGH_WATER,
   ) {
+    // The stream emits 'drain' only after its own highWaterMark was passed, so a lower bound here
+    // would pause the producers for ever.
+    this.highWater = Math.max(highWater, stream.writableHighWaterMark);
     stream.on('error', (error: Error) => this.fail(error));
     stream.on('drain', () => this.onDrain());
   }
@@ -36,7 +50,12 @@ export class LogSink {
       this.dropped++;
       return;
     }
-    this.pending.push(record);
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8, so the record always fits.
+    const maxBytes = record.length * 3;
+    if (this.slabEnd + maxBytes > this.slab.length) {
+      this.nextSlab(maxBytes);
+    }
+    this.slabEnd += this.slab.write(record, this.slabEnd, 'utf8');
     this.pendingRecords++;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -81,12 +100,27 @@ export class LogSink {
     });
   }
 
+  private nextSlab(minBytes: number): void {
+    this.takeSlabBytes();
+    this.slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, minBytes));
+    this.slabStart = 0;
+    this.slabEnd = 0;
+  }
+
+  private takeSlabBytes(): void {
+    if (this.slabEnd > this.slabStart) {
+      this.pending.push(this.slab.subarray(this.slabStart, this.slabEnd));
+      this.slabStart = this.slabEnd;
+    }
+  }
+
   private flushPending(): void {
     this.flushScheduled = false;
+    this.takeSlabBytes();
     if (this.pending.length === 0) {
       return;
     }
-    const text = this.pending.length === 1 ? this.pending[0] : this.pending.join('');
+    const bytes = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
     const records = this.pendingRecords;
     this.pending = [];
     this.pendingRecords = 0;
@@ -94,7 +128,7 @@ export class LogSink {
       this.dropped += records;
       return;
     }
-    this.stream.write(text);
+    this.stream.write(bytes);
     if (!this.congested && this.stream.writableLength > this.highWater) {
       this.congested = true;
       for (const control of this.flowControls) {
@@ -122,6 +156,7 @@ export class LogSink {
     this.failed = error;
     this.dropped += this.pendingRecords;
     this.pending = [];
+    this.slabStart = this.slabEnd;
     this.pendingRecords = 0;
     if (this.congested) {
       this.congested = false;

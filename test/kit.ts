@@ -8,7 +8,12 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
+
+import { type Level, Logger } from '../lib/log';
+import { LogSink } from '../lib/logsink';
 
 export const ROOT = path.resolve(__dirname, '..');
 
@@ -108,6 +113,8 @@ export interface NamespaceOptions {
   /** Runs the command as a child of `sh -c 'PREFIX "$@" SUFFIX'` instead of as PID 1. */
   shell?: { before?: string; after?: string };
   cwd?: string;
+  /** Which parsed stderr lines to keep in `records` (default: all); for runs with huge output. */
+  keepRecord?: (record: LogRecord) => boolean;
 }
 
 /** A log record: a parsed stderr line, or `{ raw }` for a line that is not JSON. */
@@ -123,8 +130,16 @@ const runs = new Set<NamespaceRun>();
 /** A command running as PID 1 of its own namespaces. */
 export class NamespaceRun {
   readonly records: LogRecord[] = [];
+  /** When each record was read, in performance.now() milliseconds, index for index with records. */
+  readonly arrivals: number[] = [];
+  /** Every stderr line seen, kept or not. */
+  lineCount = 0;
+  /** False once stderr held a byte sequence that is not UTF-8. */
+  stderrIsUtf8 = true;
   stdout = '';
   private stderrTail = '';
+  private readonly stderrText = new StringDecoder('utf8');
+  private readonly stderrCheck = new TextDecoder('utf-8', { fatal: true });
   private hostPid1: number | undefined;
   private nsLink: string | undefined;
   readonly exited: Promise<ExitResult>;
@@ -132,12 +147,18 @@ export class NamespaceRun {
   readonly closed: Promise<ExitResult>;
   private listeners: Array<() => void> = [];
 
-  constructor(readonly unshare: ChildProcess) {
+  constructor(
+    readonly unshare: ChildProcess,
+    private readonly keepRecord: (record: LogRecord) => boolean = () => true,
+  ) {
     unshare.stdout?.setEncoding('utf8').on('data', (text: string) => {
       this.stdout += text;
       this.notify();
     });
-    unshare.stderr?.setEncoding('utf8').on('data', (text: string) => this.onStderr(text));
+    unshare.stderr?.on('data', (chunk: Buffer) => {
+      this.checkUtf8(chunk);
+      this.onStderr(this.stderrText.write(chunk));
+    });
     this.exited = new Promise((resolve) => {
       unshare.on('exit', (code, signal) => {
         runs.delete(this);
@@ -150,17 +171,40 @@ export class NamespaceRun {
     });
   }
 
+  private checkUtf8(chunk: Buffer): void {
+    if (!this.stderrIsUtf8) {
+      return;
+    }
+    try {
+      this.stderrCheck.decode(chunk, { stream: true });
+    } catch {
+      this.stderrIsUtf8 = false;
+    }
+  }
+
   private onStderr(text: string): void {
     const lines = (this.stderrTail + text).split('\n');
     this.stderrTail = lines.pop() ?? '';
+    const now = performance.now();
     for (const line of lines) {
+      let record: LogRecord;
       try {
-        this.records.push(JSON.parse(line) as LogRecord);
+        record = JSON.parse(line) as LogRecord;
       } catch {
-        this.records.push({ raw: line });
+        record = { raw: line };
+      }
+      this.lineCount++;
+      if (this.keepRecord(record)) {
+        this.records.push(record);
+        this.arrivals.push(now);
       }
     }
     this.notify();
+  }
+
+  /** When the record arrived, in performance.now() milliseconds. */
+  arrivalOf(record: LogRecord): number {
+    return this.arrivals[this.records.indexOf(record)];
   }
 
   private notify(): void {
@@ -270,7 +314,7 @@ export class NamespaceRun {
 
   /** Every process of the namespace, with host pids, read from /proc. */
   processes(): ProcessInfo[] {
-    if (!this.nsLink) {
+    if (!this.nsLink && !this.findPid1()) {
       return [];
     }
     return listProcesses().filter((proc) => {
@@ -345,9 +389,25 @@ export function startInNamespace(argv: string[], options: NamespaceOptions = {})
     cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const nsRun = new NamespaceRun(unshare);
+  const nsRun = new NamespaceRun(unshare, options.keepRecord);
   runs.add(nsRun);
   return nsRun;
+}
+
+/** Starts the built wingmate on the configuration directory `etc`, as PID 1 of new namespaces (see startInNamespace). */
+export function startWingmate(etc: string, options: NamespaceOptions = {}): NamespaceRun {
+  return startInNamespace(bin('wingmate'), { ...options, env: { WINGMATE_CONFIG_PATH: etc, ...options.env } });
+}
+
+/** Sends SIGTERM to the namespace's PID 1 and checks that it exits with status 0. */
+export async function stopWingmate(run: NamespaceRun, timeoutMs = 15_000): Promise<void> {
+  await run.signal('SIGTERM');
+  const result = await run.waitForExit(timeoutMs);
+  assert.equal(result.code, 0, run.describe());
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export interface ProcessInfo {
@@ -414,10 +474,6 @@ export function readLines(file: string): string[] {
   }
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 export function shellQuote(text: string): string {
   return `'${text.replace(/'/g, "'\\''")}'`;
 }
@@ -431,3 +487,23 @@ process.on('exit', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** A logger whose records are kept in memory; `records()` returns them parsed, after a flush. */
+export function captureLogger(level: Level = 'debug'): { log: Logger; records: () => Promise<LogRecord[]> } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(...chunk.toString().split('\n').filter((line) => line !== ''));
+      callback();
+    },
+  });
+  const sink = new LogSink(stream);
+  const log = new Logger(sink, level);
+  return {
+    log,
+    records: async () => {
+      await sink.flush();
+      return lines.map((line) => JSON.parse(line) as LogRecord);
+    },
+  };
+}

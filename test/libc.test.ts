@@ -88,6 +88,28 @@ test('waitpid reaps a child that libuv does not know', async () => {
   assert.equal(lines[2], 'ECHILD');
 });
 
+test('reapIfExited reaps only an exited child', async () => {
+  const child = spawn('sleep', ['5']);
+  assert.equal(libc.reapIfExited(child.pid!), false);
+  assert.equal(libc.reapIfExited(process.pid), false, 'not a child');
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.on('exit', resolve));
+
+  // A grandchild adopted as subreaper, which libuv does not know.
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', `
+    const libc = require('./lib/libc');
+    const { execFileSync } = require('node:child_process');
+    libc.setChildSubreaper();
+    const pid = Number(execFileSync('sh', ['-c', 'sh -c "sleep 0.5" >/dev/null 2>&1 & echo $!']).toString());
+    console.log(libc.reapIfExited(pid));
+    const deadline = Date.now() + 5000;
+    let reaped = false;
+    while (!reaped && Date.now() < deadline) reaped = libc.reapIfExited(pid);
+    console.log(reaped, require('node:fs').existsSync('/proc/' + pid));
+  `], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(result.stdout, 'false\ntrue false\n', result.stderr);
+});
+
 test('waitpid returns null while the child runs', async () => {
   const child = spawn('sleep', ['5']);
   try {

@@ -26,5 +26,5 @@ test('nothing to run exits 1 naming the directory', () => {
   const records = result.stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
   const last = records.at(-1)!;
   assert.equal(last.level, 'error');
-  assert.equal(last.message, `nothing to run in ${dir}: no executable file in ${dir}/service and no ${dir}/crontab`);
+  assert.equal(last.message, `nothing to run in ${dir}: no executable file in ${dir}/service and no valid job in ${dir}/crontab`);
 });
