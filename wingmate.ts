@@ -12,6 +12,8 @@ import { closeInheritedOnExec } from './lib/init/child';
 import { CronScheduler } from './lib/init/cron';
 import { startCronJob } from './lib/init/cronjobs';
 import { Init } from './lib/init/init';
+import { readYamlEntries, toCronLaunches, toServices } from './lib/init/yamlentries';
+import { locateHelpers } from './lib/launch';
 import { createLogger } from './lib/log';
 import { runMain } from './lib/main';
 import { VERSION } from './lib/version';
@@ -26,7 +28,7 @@ const SPEC: CommandSpec = {
     { long: 'json', help: 'with --check: print one JSON object' },
     { long: 'next', value: 'N', help: 'with --check: list the next N start times of each cron entry (default 0)' },
     { long: 'from', value: 'TIME', help: 'with --check: compute start times from this RFC 3339 time instead of now' },
-    { long: 'show-env', help: 'with --check: print the values of crontab variables, not only their names' },
+    { long: 'show-env', help: 'with --check: print the values of crontab variables and wingmate.yaml environ, not only their names' },
   ],
   takesCommand: false,
   epilog: describeVariables('wingmate'),
@@ -69,7 +71,8 @@ async function main(argv: string[]): Promise<number> {
   // Keep descriptors inherited from wingmate's parent out of the services.
   closeInheritedOnExec();
 
-  // Read the configuration directory. A bad crontab line is logged and skipped; the rest loads.
+  // Read the configuration directory. A bad crontab line or wingmate.yaml entry is logged and
+  // skipped; the rest loads.
   const config = scanConfig(configDir);
   for (const entry of config.skipped) {
     log.warn('skipped an entry of the service directory', { path: entry.path, reason: entry.reason });
@@ -78,18 +81,28 @@ async function main(argv: string[]): Promise<number> {
   for (const error of crontab.errors) {
     log.error(`invalid crontab line skipped: ${error.message}`, { file: error.file, line: error.line });
   }
-  if (config.services.length === 0 && crontab.entries.length === 0) {
-    log.error(`nothing to run in ${configDir}: no executable file in ${config.serviceDir} and no valid job in ${configDir}/crontab`, { config: configDir });
+  const yaml = readYamlEntries(configDir, config.services, crontab.entries, log);
+  const yamlServices = yaml?.services ?? [];
+  const cronEntries = [...crontab.entries, ...(yaml?.cron ?? [])];
+  if (config.services.length === 0 && yamlServices.length === 0 && cronEntries.length === 0) {
+    const yamlText = yaml === null ? '' : `, and no valid entry in ${yaml.file}`;
+    log.error(`nothing to run in ${configDir}: no executable file in ${config.serviceDir} and no valid job in ${configDir}/crontab${yamlText}`, { config: configDir });
     return EXIT_FAILURE;
   }
 
-  // Start the services and the cron scheduler.
-  init.startServices(config.services);
-  if (crontab.entries.length > 0) {
-    const scheduler = new CronScheduler(crontab.entries, { start: (entry) => startCronJob(entry, log), log });
+  // Start the services and the cron scheduler. wingmate.yaml entries run through wmpidproxy and
+  // wmexec for their pidfile, user, group and setsid.
+  const helpers = locateHelpers(process.env);
+  for (const service of yamlServices.filter((entry) => !entry.autostart)) {
+    log.info('service left stopped: autostart is false', { service: service.name });
+  }
+  init.startServices([...config.services, ...toServices(yamlServices.filter((entry) => entry.autostart), helpers, process.env)]);
+  if (cronEntries.length > 0) {
+    const launches = toCronLaunches(yaml?.cron ?? [], helpers, process.env);
+    const scheduler = new CronScheduler(cronEntries, { start: (entry) => startCronJob(entry, log, launches.get(entry)), log });
     init.addRunner(scheduler);
     scheduler.start();
-    log.info('cron started', { path: config.crontab, jobs: crontab.entries.length });
+    log.info('cron started', { path: config.crontab, jobs: cronEntries.length });
   }
 
   // Run until a stop signal and the exit of every descendant.

@@ -6,7 +6,13 @@ import * as fs from 'node:fs';
 import { UsageError } from './cli';
 import { type Crontab, parseCrontab } from './config/crontab';
 import type { CronSpec } from './config/cronspec';
+import { rejectNameCollisions } from './config/names';
 import type { ConfigScan } from './config/scan';
+import { type YamlConfig, readYamlConfig } from './config/yaml';
+import {
+  type ProblemReport, type YamlEntryReport, type YamlServiceReport, formatYamlSettings, reportProblem,
+  reportYamlCronEntry, reportYamlService,
+} from './checkyaml';
 import { EXIT_FAILURE, EXIT_OK } from './exitcodes';
 import { nextStartTime } from './init/cronclock';
 import { formatTime } from './log';
@@ -27,11 +33,13 @@ export interface CheckOptions {
 
 /** Report of a check, in the shape of the JSON output. */
 export interface CheckReport {
-  services: Array<{ name: string; command: string[] }>;
+  /** Service files (name and command only) and services of wingmate.yaml (with their settings). */
+  services: Array<{ name: string; command: string[] } | YamlServiceReport>;
   /** Entries of service/ that are not services, with the reason. */
   skipped: Array<{ path: string; reason: string }>;
-  cron: Array<{
-    /** `FILE:LINE`, unique across the configuration. */
+  /** Crontab lines, and cron jobs of wingmate.yaml with their settings. */
+  cron: Array<Partial<YamlEntryReport> & {
+    /** `FILE:LINE` for a crontab line, the entry's name for wingmate.yaml; unique across the configuration. */
     name: string;
     file: string;
     line: number;
@@ -43,7 +51,9 @@ export interface CheckReport {
     next: string[];
   }>;
   /** Invalid lines (with `line`) and problems of the whole configuration (without). */
-  errors: Array<{ file: string; line?: number; message: string }>;
+  errors: ProblemReport[];
+  /** Settings of wingmate.yaml that have no effect, and YAML warnings. */
+  warnings: ProblemReport[];
 }
 
 const CHECK_ONLY = ['json', 'next', 'from', 'show-env'];
@@ -121,14 +131,21 @@ export function readCrontab(file: string): Crontab {
   return parseCrontab(text, file);
 }
 
-/** Build the report of a configuration: services, cron entries with next start times, errors. */
-export function buildCheckReport(scan: ConfigScan, crontab: Crontab | null, options: CheckOptions): CheckReport {
+/**
+ * Build the report of a configuration: services, cron entries with next start times, errors.
+ * `yaml` is wingmate.yaml after rejectNameCollisions, or null when the file does not exist.
+ */
+export function buildCheckReport(scan: ConfigScan, crontab: Crontab | null, options: CheckOptions, yaml: YamlConfig | null = null): CheckReport {
   const report: CheckReport = {
     services: scan.services.map((service) => ({ name: service.name, command: service.command })),
     skipped: scan.skipped.map((entry) => ({ path: entry.path, reason: entry.reason })),
     cron: [],
     errors: [],
+    warnings: [],
   };
+  for (const service of yaml?.services ?? []) {
+    report.services.push(reportYamlService(service, options.showEnv));
+  }
 
   for (const entry of crontab?.entries ?? []) {
     report.cron.push({
@@ -142,14 +159,22 @@ export function buildCheckReport(scan: ConfigScan, crontab: Crontab | null, opti
     });
   }
 
+  for (const entry of yaml?.cron ?? []) {
+    const next = entry.spec === null ? [] : nextStarts(entry.spec, options.from, options.next);
+    report.cron.push({ ...reportYamlCronEntry(entry, options.showEnv), next });
+  }
+
   for (const error of crontab?.errors ?? []) {
     report.errors.push(error.line > 0 ? { ...error } : { file: error.file, message: error.message });
   }
+  report.errors.push(...(yaml?.errors ?? []).map(reportProblem));
+  report.warnings.push(...(yaml?.warnings ?? []).map(reportProblem));
   if (report.services.length === 0 && report.cron.length === 0) {
     const cron = scan.crontab === null ? `no ${scan.dir}/crontab` : `no valid entry in ${scan.crontab}`;
+    const yamlText = yaml === null ? '' : `, and no valid entry in ${yaml.file}`;
     report.errors.push({
       file: scan.dir,
-      message: `nothing to run: no executable file in ${scan.serviceDir} and ${cron}`,
+      message: `nothing to run: no executable file in ${scan.serviceDir} and ${cron}${yamlText}`,
     });
   }
   return report;
@@ -175,7 +200,11 @@ export function formatCheckText(report: CheckReport): { stdout: string; stderr: 
 
   lines.push(report.services.length === 0 ? 'services: none' : 'services:');
   for (const service of report.services) {
-    lines.push(`  ${service.name}`);
+    // A service file runs without arguments, so its path is the whole command.
+    lines.push('file' in service ? `  ${service.name}  ${service.command.map(quoteWord).join(' ')}` : `  ${service.name}`);
+    if ('file' in service) {
+      lines.push(...entryDetails(service));
+    }
   }
   for (const entry of report.skipped) {
     lines.push(`  skipped ${entry.path}: ${entry.reason}`);
@@ -184,6 +213,10 @@ export function formatCheckText(report: CheckReport): { stdout: string; stderr: 
   lines.push(report.cron.length === 0 ? 'cron: none' : 'cron:');
   for (const entry of report.cron) {
     lines.push(`  ${entry.name}  ${entry.schedule}  ${entry.command.map(quoteWord).join(' ')}`);
+    const settings = formatYamlSettings(entry);
+    if (settings !== null) {
+      lines.push(`    ${settings}`);
+    }
     if (entry.env.length > 0) {
       lines.push(`    env: ${entry.env.map(quoteWord).join(' ')}`);
     }
@@ -192,9 +225,23 @@ export function formatCheckText(report: CheckReport): { stdout: string; stderr: 
     }
   }
 
-  const errors = report.errors.map((error) =>
-    `${error.file}${error.line === undefined ? '' : `:${error.line}`}: ${error.message}\n`);
-  return { stdout: `${lines.join('\n')}\n`, stderr: errors.join('') };
+  const location = (problem: ProblemReport): string => `${problem.file}${problem.line === undefined ? '' : `:${problem.line}`}`;
+  const errors = report.errors.map((error) => `${location(error)}: ${error.message}\n`);
+  const warnings = report.warnings.map((warning) => `${location(warning)}: warning: ${warning.message}\n`);
+  return { stdout: `${lines.join('\n')}\n`, stderr: [...errors, ...warnings].join('') };
+}
+
+/** List the settings and variables of a wingmate.yaml service, one line each, for the text report. */
+function entryDetails(entry: YamlServiceReport): string[] {
+  const lines: string[] = [];
+  const settings = formatYamlSettings(entry);
+  if (settings !== null) {
+    lines.push(`    ${settings}`);
+  }
+  if (entry.env.length > 0) {
+    lines.push(`    env: ${entry.env.map(quoteWord).join(' ')}`);
+  }
+  return lines;
 }
 
 /** Quote a word for display when sh would split or expand it. */
@@ -213,7 +260,9 @@ export function runCheck(
   errorOutput: NodeJS.WritableStream = process.stderr,
 ): number {
   const crontab = scan.crontab === null ? null : readCrontab(scan.crontab);
-  const report = buildCheckReport(scan, crontab, options);
+  const yamlFile = readYamlConfig(scan.dir);
+  const yaml = yamlFile === null ? null : rejectNameCollisions(yamlFile, scan.services, crontab?.entries ?? []);
+  const report = buildCheckReport(scan, crontab, options, yaml);
 
   if (options.json) {
     output.write(`${JSON.stringify(report)}\n`);

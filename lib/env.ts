@@ -23,6 +23,8 @@ export const VARIABLES: readonly VariableSpec[] = [
   { name: 'WINGMATE_STOP_TIMEOUT', readBy: ['wmpidproxy'], meaning: 'seconds to wait for the daemon after a stop signal before SIGKILL', default: '4' },
   { name: 'WINGMATE_USER', readBy: ['wmexec'], meaning: 'same as --user when the flag is absent', default: '' },
   { name: 'WINGMATE_SETSID', readBy: ['wmexec'], meaning: 'same as --setsid when the flag is absent (1 t T TRUE true True / 0 f F FALSE false False)', default: 'false' },
+  { name: 'WINGMATE_PIDPROXY_PATH', readBy: ['wingmate'], meaning: 'wmpidproxy program that runs a wingmate.yaml service with a pidfile', default: 'the wmpidproxy installed with wingmate' },
+  { name: 'WINGMATE_EXEC_PATH', readBy: ['wingmate'], meaning: 'wmexec program that runs a wingmate.yaml entry with user, group or setsid', default: 'the wmexec installed with wingmate' },
 ];
 
 type Env = Record<string, string | undefined>;
@@ -128,4 +130,16 @@ export function readExecEnv(env: Env): ExecEnv {
     user: raw(env, 'WINGMATE_USER'),
     setsid: readBool(env, 'WINGMATE_SETSID'),
   };
+}
+
+export interface HelperPathsEnv {
+  /** WINGMATE_PIDPROXY_PATH, or undefined when unset or empty. */
+  pidproxyPath: string | undefined;
+  /** WINGMATE_EXEC_PATH, or undefined when unset or empty. */
+  execPath: string | undefined;
+}
+
+/** Read the locations of the helper commands that wingmate runs in front of wingmate.yaml entries. */
+export function readHelperPathsEnv(env: Env): HelperPathsEnv {
+  return { pidproxyPath: raw(env, 'WINGMATE_PIDPROXY_PATH'), execPath: raw(env, 'WINGMATE_EXEC_PATH') };
 }

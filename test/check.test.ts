@@ -174,6 +174,7 @@ test('report lists services and skipped entries', () => {
     skipped: [{ path: '/etc/wingmate/service/b', reason: 'not executable (chmod +x to make it a service)' }],
     cron: [],
     errors: [],
+    warnings: [],
   });
 });
 
@@ -261,7 +262,10 @@ test('wingmate --check prints the example', () => {
   const report = JSON.parse(String(result.stdout));
   const nextOf = (schedule: string): string[] =>
     report.cron.find((entry: { schedule: string }) => entry.schedule === schedule).next;
-  assert.deepEqual(report.services.map((service: { name: string }) => service.name), ['examples/basic/service/hello']);
+  assert.deepEqual(report.services.map((service: { name: string }) => service.name), [
+    'examples/basic/service/crasher', 'examples/basic/service/devstdout', 'examples/basic/service/hello',
+    'examples/basic/service/ticker', 'greeter', 'once', 'session', 'spare',
+  ]);
   assert.deepEqual(nextOf('30 2 * * *'), [
     '2026-03-07T02:30:00-05:00',
     '2026-03-08T03:00:00-04:00',

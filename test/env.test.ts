@@ -50,6 +50,7 @@ test('variable table holds exactly the documented variables', () => {
   assert.deepEqual(VARIABLES.map((variable) => variable.name), [
     'WINGMATE_CONFIG_PATH', 'WINGMATE_LOG_LEVEL', 'WINGMATE_SHUTDOWN_TIMEOUT', 'WINGMATE_STARTSECS',
     'WINGMATE_PIDFILE_TIMEOUT', 'WINGMATE_STOP_TIMEOUT', 'WINGMATE_USER', 'WINGMATE_SETSID',
+    'WINGMATE_PIDPROXY_PATH', 'WINGMATE_EXEC_PATH',
   ]);
 });
 

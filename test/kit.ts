@@ -110,6 +110,8 @@ export interface NamespaceOptions {
   /** Files bound over /etc/passwd and /etc/group inside a new mount namespace. */
   passwd?: string;
   group?: string;
+  /** Shell commands run inside the namespaces before the command starts (such as a tmpfs mount). */
+  setup?: string[];
   /** Runs the command as a child of `sh -c 'PREFIX "$@" SUFFIX'` instead of as PID 1. */
   shell?: { before?: string; after?: string };
   cwd?: string;
@@ -377,6 +379,7 @@ export function startInNamespace(argv: string[], options: NamespaceOptions = {})
   if (options.group) {
     setup.push(`mount --bind ${shellQuote(options.group)} /etc/group`);
   }
+  setup.push(...(options.setup ?? []));
   const run = options.shell ? `${options.shell.before ?? ''} "$@" ${options.shell.after ?? ''}` : 'exec "$@"';
   const script = [...setup, run].join('\n');
 
@@ -472,6 +475,14 @@ export function readLines(file: string): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * Tells whether a process runs wingmate, by its command line (`node .../wingmate.js`): the name in
+ * /proc/PID/comm is `node` on Node 20 but `MainThread` on Node 24.
+ */
+export function isWingmate(proc: ProcessInfo): boolean {
+  return readCmdline(proc.pid)[1]?.endsWith('/wingmate.js') ?? false;
 }
 
 export function shellQuote(text: string): string {

@@ -8,7 +8,9 @@ import { LogSink } from '../lib/logsink';
 function collector(hold = false) {
   const chunks: Buffer[] = [];
   const callbacks: Array<(error?: Error | null) => void> = [];
+  // The default highWaterMark is 16 KiB on Node 20 and 64 KiB from Node 22 on; the tests assume 16 KiB.
   const stream = new Writable({
+    highWaterMark: 16 * 1024,
     write(chunk: Buffer, _encoding, callback) {
       chunks.push(Buffer.from(chunk));
       if (hold) {

@@ -75,6 +75,37 @@ test('service starts with its path as source', async (t) => {
   assert.equal(started?.pid, 1000);
 });
 
+test('service starts with its environment and directory', async (t) => {
+  withTimers(t);
+  const fake = fakeStarts();
+  const { log } = captureLogger();
+  const env = { PATH: '/bin', MODE: 'prod' };
+  const service = new SupervisedService({ name: 'web', command: ['/srv/web'], env, cwd: '/srv' }, log, fake.start);
+  void service.run();
+  await settle();
+
+  assert.deepEqual(fake.starts[0].options.env, env);
+  assert.equal(fake.starts[0].options.cwd, '/srv');
+  assert.equal(fake.starts[0].options.source, 'web');
+});
+
+test('service without autorestart runs once', async (t) => {
+  withTimers(t);
+  const fake = fakeStarts();
+  const { log, records } = captureLogger();
+  const service = new SupervisedService({ name: 'once', command: ['/bin/once'], autorestart: false }, log, fake.start);
+  const loop = service.run();
+  await settle();
+  fake.starts[0].exit({ code: 3, runtimeMs: 10 });
+  await loop;
+  mock.timers.tick(RESTART_DELAY_MS * 5);
+  await settle();
+
+  assert.equal(fake.starts.length, 1);
+  const messages = (await records()).map((record) => record.message);
+  assert.deepEqual(messages, ['service started', 'service exited', 'service not restarted: autorestart is false']);
+});
+
 test('service restarts at once after a long run', async (t) => {
   withTimers(t);
   const fake = fakeStarts();

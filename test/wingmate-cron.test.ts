@@ -89,3 +89,22 @@ test('running cron job stops with the shutdown', async (t) => {
     run.kill();
   }
 });
+
+test('failed cron runs are logged with the reason', async (t) => {
+  if (!requireNamespaces(t)) return;
+  const etc = makeConfig({ crontab: '@reboot /bin/false\n@reboot /nonexistent/job\n@reboot /bin/sh -c "kill -KILL \\$\\$"\n' });
+  const run = startWingmate(etc);
+  try {
+    const failed = await run.waitForRecord((record) => record.cron === '/bin/false' && record.message === 'cron job exited with an error status', 10_000, 'the failing job');
+    assert.equal(failed.level, 'warn');
+    assert.equal(failed.status, 1);
+    const missing = await run.waitForRecord((record) => record.cron === '/nonexistent/job' && String(record.message).startsWith('cron job failed to start'), 10_000, 'the missing job');
+    assert.equal(missing.level, 'error');
+    assert.match(String(missing.message), /ENOENT/);
+    const killed = await run.waitForRecord((record) => record.message === 'cron job killed by a signal', 10_000, 'the killed job');
+    assert.equal(killed.signal, 'SIGKILL');
+    await stopWingmate(run);
+  } finally {
+    run.kill();
+  }
+});

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 
-import { type LogRecord, type NamespaceRun, makeConfig, requireNamespaces, sleep, startWingmate, stopWingmate, tempDir } from './kit';
+import { isWingmate, type LogRecord, makeConfig, type NamespaceRun, requireNamespaces, sleep, startWingmate, stopWingmate, tempDir } from './kit';
 
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$/;
 
@@ -255,7 +255,7 @@ test('closed stderr neither stops wingmate nor blocks services', async (t) => {
   try {
     await run.pid1();
     await run.waitFor(() => fs.existsSync(marker), 20_000, 'the service to write all its output');
-    const wingmate = run.processes().find((entry) => entry.comm === 'node');
+    const wingmate = run.processes().find(isWingmate);
     assert.ok(wingmate, 'wingmate is still running');
     process.kill(wingmate.pid, 'SIGTERM');
     await run.waitFor(() => run.stdout.includes('wingmate status'), 10_000, 'wingmate to exit');

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
 
-import { type NamespaceRun, makeConfig, requireNamespaces, sleep, startWingmate, stopWingmate } from './kit';
+import { isWingmate, makeConfig, type NamespaceRun, requireNamespaces, sleep, startWingmate, stopWingmate } from './kit';
 
 function zombies(run: NamespaceRun): number {
   return run.processes().filter((entry) => entry.state === 'Z').length;
@@ -41,7 +41,7 @@ test('500 orphans leave no zombie and keep exit status', async (t) => {
     await run.waitFor(() => run.find({ service: sevenPath, message: 'service exited' }).length >= 3, 20_000, 'three exits of the status-7 service');
     await run.waitFor(() => zombies(run) === 0 && run.processes().filter((entry) => entry.comm === 'sleep').length <= 2, 10_000, 'no zombie and no orphan left');
 
-    assert.ok(run.processes().some((entry) => entry.comm === 'node'), 'the process table of the namespace was read');
+    assert.ok(run.processes().some(isWingmate), 'the process table of the namespace was read');
     const exits = run.find({ service: sevenPath, message: 'service exited' });
     for (const exit of exits) {
       assert.equal(exit.status, 7, JSON.stringify(exit));
@@ -71,7 +71,7 @@ test('subreaper below a shell reaps and spares its siblings', async (t) => {
     await sleep(1500);
     assert.equal(zombies(run), 0);
 
-    const wingmate = run.processes().find((entry) => entry.comm === 'node');
+    const wingmate = run.processes().find(isWingmate);
     assert.ok(wingmate);
     process.kill(wingmate.pid, 'SIGTERM');
     const result = await run.waitForExit(15_000);

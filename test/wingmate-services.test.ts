@@ -172,7 +172,7 @@ test("descriptors from wingmate's parent stay out of services", async (t) => {
 
 test('wingmate starts with only a crontab and keeps running', async (t) => {
   if (!requireNamespaces(t)) return;
-  const etc = makeConfig({ crontab: '# nothing yet\n' });
+  const etc = makeConfig({ crontab: '0 0 1 1 * /bin/true\n' });
   const run = startWingmate(etc);
   try {
     await run.waitForRecord((record) => record.message === 'wingmate starting');

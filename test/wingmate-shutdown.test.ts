@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 
 import { IGNORED_SIGNALS } from '../lib/init/signals';
-import { type NamespaceRun, makeConfig, requireNamespaces, sleep, startWingmate, tempDir } from './kit';
+import { isWingmate, makeConfig, type NamespaceRun, requireNamespaces, sleep, startWingmate, tempDir } from './kit';
 
 function read(file: string): string {
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
@@ -250,7 +250,7 @@ test('other signals are logged and ignored', async (t) => {
   const run = startWingmate(etc, { shell: { before: '', after: '; echo "wingmate status $?"' } });
   try {
     await waitForStarts(run, 1);
-    const wingmate = run.processes().find((entry) => entry.comm === 'node');
+    const wingmate = run.processes().find(isWingmate);
     assert.ok(wingmate);
     for (const signal of [...IGNORED_SIGNALS, 'SIGHUP' as const]) {
       process.kill(wingmate.pid, signal);

@@ -5,11 +5,23 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export interface Service {
-  /** The value of the `service` log field: the service's path. */
+  /** The value of the `service` log field: the service file's path, or the name in wingmate.yaml. */
   name: string;
-  path: string;
+  /** The service file; undefined for a service of wingmate.yaml. */
+  path?: string;
   /** Program and arguments; a service file is run with no arguments. */
   command: string[];
+  /** Environment of the process; undefined: wingmate's own. */
+  env?: NodeJS.ProcessEnv;
+  /** Working directory of the process; undefined: wingmate's own. */
+  cwd?: string;
+  /** Whether the service is started again after it exits; undefined counts as true. */
+  autorestart?: boolean;
+}
+
+/** A service file of service/. */
+export interface ServiceFile extends Service {
+  path: string;
 }
 
 export interface SkippedEntry {
@@ -20,7 +32,7 @@ export interface SkippedEntry {
 export interface ConfigScan {
   dir: string;
   serviceDir: string;
-  services: Service[];
+  services: ServiceFile[];
   /** Entries of service/ that are not services, with the reason, for the log. */
   skipped: SkippedEntry[];
   /** Path of the crontab when the file exists. */
@@ -41,8 +53,8 @@ export function scanConfig(dir: string): ConfigScan {
   };
 }
 
-function scanServices(serviceDir: string): { services: Service[]; skipped: SkippedEntry[] } {
-  const services: Service[] = [];
+function scanServices(serviceDir: string): { services: ServiceFile[]; skipped: SkippedEntry[] } {
+  const services: ServiceFile[] = [];
   const skipped: SkippedEntry[] = [];
   let names: string[];
   try {

@@ -50,8 +50,9 @@ export class StartError extends Error {
     readonly path: string,
     readonly code: string,
     options?: ErrorOptions,
+    hint: string = START_HINTS[code] ?? '',
   ) {
-    super(`cannot start ${path}: ${code}${START_HINTS[code] ?? ''}`, options);
+    super(`cannot start ${path}: ${code}${hint}`, options);
     this.name = 'StartError';
   }
 }
@@ -134,7 +135,7 @@ export async function startChild(options: ChildOptions): Promise<RunningChild> {
   } catch (error) {
     // Errors other than the common ones (ENOENT, EACCES, ...) are thrown by spawn itself.
     closeAll([stdoutRead, stdoutWrite, stderrRead, stderrWrite]);
-    throw new StartError(program, errorCode(error), { cause: error });
+    throw startFailure(program, error, options.cwd);
   }
   // The child has its own copies of the write ends. Closing ours lets the pipes reach EOF.
   closeAll([stdoutWrite, stderrWrite]);
@@ -143,7 +144,7 @@ export async function startChild(options: ChildOptions): Promise<RunningChild> {
   if (pid === undefined) {
     closeAll([stdoutRead, stderrRead]);
     const error = await new Promise<Error>((resolve) => child.once('error', resolve));
-    throw new StartError(program, errorCode(error), { cause: error });
+    throw startFailure(program, error, options.cwd);
   }
   trackedPids.add(pid);
 
@@ -221,6 +222,28 @@ function makeOutputPipes(program: string): [number, number, number, number] {
 function closeAll(fds: number[]): void {
   for (const fd of fds) {
     fs.closeSync(fd);
+  }
+}
+
+// libuv reports a failed chdir into `cwd` with the same errno as a missing program (ENOENT, EACCES),
+// so the working directory is checked before the program is blamed.
+function startFailure(program: string, error: unknown, cwd: string | undefined): StartError {
+  const problem = cwd === undefined ? null : workingDirectoryProblem(cwd);
+  if (cwd !== undefined && problem !== null) {
+    return new StartError(cwd, errorCode(error), { cause: error }, ` (the working directory ${problem})`);
+  }
+  return new StartError(program, errorCode(error), { cause: error });
+}
+
+function workingDirectoryProblem(cwd: string): string | null {
+  try {
+    if (!fs.statSync(cwd).isDirectory()) {
+      return 'is not a directory';
+    }
+    fs.accessSync(cwd, fs.constants.X_OK);
+    return null;
+  } catch (error) {
+    return errorCode(error) === 'ENOENT' ? 'does not exist' : `cannot be entered: ${errorCode(error)}`;
   }
 }
 

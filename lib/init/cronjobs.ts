@@ -6,12 +6,23 @@ import type { Logger } from '../log';
 import { StartError, startChild } from './child';
 import type { CronJob } from './cron';
 
-/** Starts one run of `entry`; `done` settles when the process has exited or failed to start. */
-export function startCronJob(entry: CronEntry, log: Logger): CronJob {
+/** Process to start for a job instead of its command with the crontab's variables. */
+export interface CronLaunch {
+  command: string[];
+  env: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+/**
+ * Starts one run of `entry`. A job of wingmate.yaml passes `launch`, because its options change the
+ * command line. `done` settles when the process has exited or failed to start.
+ */
+export function startCronJob(entry: CronEntry, log: Logger, launch?: CronLaunch): CronJob {
   const cron = entry.commandText;
   const env = entry.env.length === 0 ? process.env : { ...process.env, ...Object.fromEntries(entry.env) };
+  const target = launch ?? { command: entry.command, env, cwd: undefined };
 
-  const done = startChild({ command: entry.command, env, sourceKey: 'cron', source: cron, log })
+  const done = startChild({ ...target, sourceKey: 'cron', source: cron, log })
     .then(async (child) => {
       log.info('cron job started', { cron, pid: child.pid, line: entry.line });
       const exit = await child.exited;

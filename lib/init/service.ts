@@ -63,6 +63,12 @@ export class SupervisedService {
       this.child = null;
       this.logExit(exit);
 
+      if (this.service.autorestart === false) {
+        if (!this.stopping) {
+          this.log.info('service not restarted: autorestart is false', this.fields());
+        }
+        return;
+      }
       if (exit.runtimeMs < MIN_RUN_MS && !this.stopping) {
         this.log.info('restart delayed: the service ran under 1 s', { ...this.fields(), delay_ms: RESTART_DELAY_MS });
         await this.wait(RESTART_DELAY_MS);
@@ -76,6 +82,8 @@ export class SupervisedService {
     try {
       const child = await this.start({
         command: this.service.command,
+        env: this.service.env,
+        cwd: this.service.cwd,
         sourceKey: 'service',
         source: this.service.name,
         log: this.log,
