@@ -20,6 +20,17 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Resolves with the promise's value, or with null after `ms`; the timer never outlives the wait. */
+export async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Waits until `condition` returns true, checking every `intervalMs`; returns false on timeout. */
 export async function waitUntil(condition: () => boolean, timeoutMs: number, intervalMs = 5): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -155,12 +166,8 @@ export class NamespaceRun {
   }
 
   /** Waits for the namespace to end, or returns null after `timeoutMs`. */
-  async waitExit(timeoutMs: number): Promise<NamespaceExit | null> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
-    const result = await Promise.race([this.exited, timeout]);
-    clearTimeout(timer);
-    return result;
+  waitExit(timeoutMs: number): Promise<NamespaceExit | null> {
+    return withTimeout(this.exited, timeoutMs);
   }
 
   /**

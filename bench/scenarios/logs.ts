@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { InitAdapter } from '../inits';
-import { type NamespaceRun, nowMs, sleep, waitUntil } from '../namespace';
+import { type NamespaceRun, nowMs, sleep, waitUntil, withTimeout } from '../namespace';
 import { initTree, readProcessStat, readRssKiB, ticksToMs } from '../proc';
 import { type BenchContext, type ResultTable, newTable, readStamps, runEach, waitForServices, withInit } from '../scenario';
 import { logWriter } from '../services';
@@ -80,7 +80,7 @@ async function measureVariant(init: InitAdapter, dir: string, variant: Variant, 
     }
 
     const timeoutMs = 120_000;
-    const arrival = await Promise.race([seen, sleep(timeoutMs).then(() => null)]);
+    const arrival = await withTimeout(seen, timeoutMs);
     if (arrival === null) {
       throw new Error(`the last line did not arrive within ${timeoutMs / 1000} s (${counter.bytes} bytes seen): ${run.outputTail.trim().slice(-300)}`);
     }
