@@ -1,5 +1,6 @@
 # GNU make. `make` builds, `make test` sets up and runs the tests, `make run` sets up and runs the
-# example configuration in a new PID namespace, `make install` copies a self-contained bundle.
+# example configuration in a new PID namespace, `make install` copies a self-contained bundle,
+# `make bench` compares wingmate with other inits (BENCH_ARGS passes options, e.g. --quick).
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -11,7 +12,7 @@ BUNDLEDIR = $(DESTDIR)$(PREFIX)/lib/wingmate
 COMMANDS = wingmate wmpidproxy wmexec
 SOURCES = $(wildcard *.ts lib/*.ts lib/*/*.ts) tsconfig.json
 
-.PHONY: all build test run install uninstall clean
+.PHONY: all build test run bench install uninstall clean
 
 all: build
 
@@ -32,6 +33,11 @@ test: node_modules/.package-lock.json
 # processes. Without root a user namespace makes that possible.
 run: build
 	sh scripts/run-example.sh $(NODE) examples/basic
+
+# Every init under test runs as PID 1 of a new PID namespace; the harness installs nothing and
+# names the missing anchors with the apt command that brings them.
+bench: build
+	$(NPM) run bench -- $(BENCH_ARGS)
 
 install: build
 	mkdir -p $(BINDIR) $(BUNDLEDIR)
