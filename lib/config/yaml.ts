@@ -8,15 +8,23 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import {
-  type Document, LineCounter, type Pair, Scalar, type YAMLMap, isAlias, isMap, isNode, isScalar, isSeq, parseDocument,
-} from 'yaml';
+import type * as YamlLibrary from 'yaml';
+import type { Document, Pair, YAMLMap } from 'yaml';
 
 import type { CronEntry } from './crontab';
 import { type FieldPath, type FieldReporter, formatPath } from './yamlfields';
 import { readCronJob, readService } from './yamlentry';
 
 export const YAML_FILE_NAME = 'wingmate.yaml';
+
+// The yaml package adds several MiB to a process that loads it, and most configurations have no
+// wingmate.yaml, so it is loaded on the first parse instead of at start-up.
+let yamlLibrary: typeof YamlLibrary | undefined;
+
+function yamlLib(): typeof YamlLibrary {
+  yamlLibrary ??= require('yaml') as typeof YamlLibrary;
+  return yamlLibrary;
+}
 
 /** Options shared by services and cron jobs: how the command is started. */
 export interface StartOptions {
@@ -102,8 +110,8 @@ export function readYamlConfig(dir: string): YamlConfig | null {
 /** Parse and check the text of wingmate.yaml; `file` is only copied into the results. */
 export function parseYamlConfig(text: string, file: string): YamlConfig {
   const config: YamlConfig = { file, services: [], cron: [], errors: [], warnings: [] };
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false });
+  const lineCounter = new (yamlLib().LineCounter)();
+  const doc = yamlLib().parseDocument(text, { lineCounter, merge: true, prettyErrors: false });
   const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
 
   for (const warning of doc.warnings) {
@@ -201,15 +209,15 @@ function locate(doc: Document, at: FieldPath, lineAt: (offset: number) => number
   let line: number | null = null;
 
   for (const step of at) {
-    node = isAlias(node) ? node.resolve(doc) : node;
+    node = yamlLib().isAlias(node) ? node.resolve(doc) : node;
     let next: { node: unknown; offset: number } | undefined;
-    if (isMap(node)) {
+    if (yamlLib().isMap(node)) {
       const pair = findPair(doc, node, String(step), new Set());
-      const offset = isScalar(pair?.key) ? pair.key.range?.[0] : undefined;
+      const offset = yamlLib().isScalar(pair?.key) ? pair.key.range?.[0] : undefined;
       next = offset === undefined ? undefined : { node: pair?.value, offset };
-    } else if (isSeq(node) && typeof step === 'number') {
+    } else if (yamlLib().isSeq(node) && typeof step === 'number') {
       const item: unknown = node.items[step];
-      const offset = isNode(item) ? item.range?.[0] : undefined;
+      const offset = yamlLib().isNode(item) ? item.range?.[0] : undefined;
       next = offset === undefined ? undefined : { node: item, offset };
     }
     if (next === undefined) {
@@ -218,7 +226,7 @@ function locate(doc: Document, at: FieldPath, lineAt: (offset: number) => number
     node = next.node;
     line = lineAt(next.offset);
   }
-  return { node: isAlias(node) ? node.resolve(doc) : node, line };
+  return { node: yamlLib().isAlias(node) ? node.resolve(doc) : node, line };
 }
 
 /**
@@ -227,19 +235,19 @@ function locate(doc: Document, at: FieldPath, lineAt: (offset: number) => number
  */
 function findPair(doc: Document, map: YAMLMap, key: string, seen: Set<YAMLMap>): Pair | undefined {
   seen.add(map);
-  const direct = map.items.find((pair) => isScalar(pair.key) && typeof pair.key.value !== 'symbol' && String(pair.key.value) === key);
+  const direct = map.items.find((pair) => yamlLib().isScalar(pair.key) && typeof pair.key.value !== 'symbol' && String(pair.key.value) === key);
   if (direct) {
     return direct;
   }
 
   for (const pair of map.items) {
-    if (!isScalar(pair.key) || typeof pair.key.value !== 'symbol') {
+    if (!yamlLib().isScalar(pair.key) || typeof pair.key.value !== 'symbol') {
       continue;
     }
-    const sources: unknown[] = isSeq(pair.value) ? pair.value.items : [pair.value];
+    const sources: unknown[] = yamlLib().isSeq(pair.value) ? pair.value.items : [pair.value];
     for (const source of sources) {
-      const merged = isAlias(source) ? source.resolve(doc) : source;
-      const found = isMap(merged) && !seen.has(merged) ? findPair(doc, merged, key, seen) : undefined;
+      const merged = yamlLib().isAlias(source) ? source.resolve(doc) : source;
+      const found = yamlLib().isMap(merged) && !seen.has(merged) ? findPair(doc, merged, key, seen) : undefined;
       if (found) {
         return found;
       }
@@ -251,5 +259,5 @@ function findPair(doc: Document, map: YAMLMap, key: string, seen: Set<YAMLMap>):
 /** Return the text of the unquoted scalar at `at` as written (`0x1F`, `1.10`), or undefined. */
 function writtenText(doc: Document, at: FieldPath): string | undefined {
   const { node } = locate(doc, at, () => 0);
-  return isScalar(node) && node.type === Scalar.PLAIN && typeof node.source === 'string' ? node.source : undefined;
+  return yamlLib().isScalar(node) && node.type === yamlLib().Scalar.PLAIN && typeof node.source === 'string' ? node.source : undefined;
 }
