@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// wmpidproxy: stands in the foreground for a daemon that forks into the background and writes a pid
+// wmpidproxy: runs in the foreground in place of a daemon that forks into the background and writes a pid
 // file, so that wingmate can supervise and restart it.
 
 import { type CommandSpec, UsageError, parseCommandLine, reportUsageError } from './lib/cli';

@@ -61,7 +61,7 @@ function check(name: string, result: Result<number>): number {
 // O_CLOEXEC as Linux defines it on x86-64 and arm64; neither os.constants nor fs.constants has it.
 export const O_CLOEXEC = 0o2000000;
 
-/** Creates a pipe and returns `[readEnd, writeEnd]`; both ends close on exec unless `flags` says otherwise. @throws LibcError */
+/** Creates a pipe and returns `[readEnd, writeEnd]`. Both ends close on exec unless `flags` leaves out O_CLOEXEC. @throws LibcError */
 export function pipe2(flags = O_CLOEXEC): [number, number] {
   // ffi-rs 1.3.7 writes a U8Array argument back into the caller's Buffer; a test guards that.
   const fds = Buffer.alloc(8);
@@ -71,7 +71,7 @@ export function pipe2(flags = O_CLOEXEC): [number, number] {
 
 export const WNOHANG = 1;
 
-/** How a reaped process ended. */
+/** Exit status or signal of a reaped process. */
 export interface WaitStatus {
   pid: number;
   exitCode: number | null;

@@ -1,5 +1,5 @@
-// The writing end of the log: batches records into few writes, tells producers to pause while the
-// reader of stderr is slow, and keeps going (counting what it drops) once stderr has failed.
+// The writing end of the log. It batches records into few writes and pauses the producers while the
+// reader of stderr is slow. Once stderr has failed it keeps going and counts the records it drops.
 
 import type { Writable } from 'node:stream';
 

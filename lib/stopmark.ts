@@ -1,4 +1,4 @@
-// How wingmate's shutdown is made visible to its descendants before it signals them. wingmate puts
+// The mark that makes wingmate's shutdown visible to its descendants before it signals them. wingmate puts
 // its pid in WINGMATE_PID for every child, and at the start of a shutdown renames its main thread,
 // which /proc/PID/comm shows. wmpidproxy reads that name when it gets SIGTERM: if wingmate is
 // stopping, its SIGTERM has reached the daemon too, and forwarding a second one would make many

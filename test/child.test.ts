@@ -78,8 +78,8 @@ test('child starts with default signal dispositions', async () => {
   const { log, records } = captureLogger();
   const child = await shell('grep -E "^Sig(Ign|Blk)" /proc/self/status', log);
   await child.outputClosed;
-  // Signals from 32 up that the caller ignored (GNU make ignores 32 and 33) may pass through;
-  // libuv resets only 1 to 31, and that is the part Node changes.
+  // Signals from 32 up that the caller ignored (GNU make ignores 32 and 33) may pass through,
+  // because libuv resets only 1 to 31, the part that Node changes.
   const own = /^SigIgn:\t([0-9a-f]{16})$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))![1];
   const passedThrough = (BigInt(`0x${own}`) & ~0x7fffffffn).toString(16).padStart(16, '0');
   assert.deepEqual(messages(await records()), ['SigBlk:\t0000000000000000', `SigIgn:\t${passedThrough}`]);

@@ -1,6 +1,6 @@
-// The whole product on real input: the installed launchers, wingmate as PID 1, a foreground
-// service, a service switched to another user by wmexec, OpenSSH's sshd kept supervised by
-// wmpidproxy, and a cron job, all inside new PID, mount and network namespaces.
+// The whole product on real input, inside new PID, mount and network namespaces. The installed
+// launchers run wingmate as PID 1 with a foreground service, a service switched to another user by
+// wmexec, OpenSSH's sshd kept supervised by wmpidproxy, and a cron job.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

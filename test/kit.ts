@@ -17,7 +17,7 @@ import { LogSink } from '../lib/logsink';
 
 export const ROOT = path.resolve(__dirname, '..');
 
-/** The command line that runs one of the built commands (npm test builds dist/ first). */
+/** Returns the command line that runs one of the built commands (npm test builds dist/ first). */
 export function bin(name: 'wingmate' | 'wmpidproxy' | 'wmexec'): string[] {
   return [process.execPath, path.join(ROOT, 'dist', `${name}.js`)];
 }
@@ -69,7 +69,7 @@ export function requireRoot(t: TestContext, reason: string): boolean {
   return false;
 }
 
-/** A fresh temporary directory, removed when the test process exits. */
+/** Creates a temporary directory that is removed when the test process exits. */
 export function tempDir(prefix = 'wingmate-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   temporaryDirs.push(dir);
@@ -257,7 +257,7 @@ export class NamespaceRun {
     return this.records.filter((record) => Object.entries(fields).every(([key, value]) => record[key] === value));
   }
 
-  /** The host pid of the namespace's PID 1, once it exists. */
+  /** Waits for the namespace's PID 1 to exist and returns its host pid. */
   async pid1(timeoutMs = 10_000): Promise<number> {
     await this.waitFor(() => this.findPid1(), timeoutMs, 'the namespace PID 1 to start');
     return this.hostPid1!;
@@ -314,7 +314,7 @@ export class NamespaceRun {
     process.kill(hostPid, signal);
   }
 
-  /** Every process of the namespace, with host pids, read from /proc. */
+  /** Lists every process of the namespace, with host pids, from /proc. */
   processes(): ProcessInfo[] {
     if (!this.nsLink && !this.findPid1()) {
       return [];

@@ -9,7 +9,8 @@ import { ROOT, tempDir } from './kit';
 test('pipe2 returns two open ends that close on exec', () => {
   const [readEnd, writeEnd] = libc.pipe2();
   try {
-    assert.ok(readEnd > 2 && writeEnd > 2);
+    assert.ok(readEnd > 2);
+    assert.ok(writeEnd > 2);
     assert.equal(libc.fcntl(readEnd, libc.F_GETFD) & libc.FD_CLOEXEC, libc.FD_CLOEXEC);
     assert.equal(libc.fcntl(writeEnd, libc.F_GETFD) & libc.FD_CLOEXEC, libc.FD_CLOEXEC);
     fs.writeSync(writeEnd, 'ping');
@@ -65,8 +66,8 @@ test('prepareFdForExec clears FD_CLOEXEC and O_NONBLOCK', () => {
 });
 
 test('waitpid reaps a child that libuv does not know', async () => {
-  // A shell forks a grandchild and exits; as subreaper this process inherits the grandchild, which
-  // lives on long enough to be reparented here, and must reap it.
+  // A shell forks a grandchild and exits. The grandchild lives long enough to be reparented to this
+  // subreaper process, which must then reap it.
   const subreaper = spawnSync(process.execPath, ['--import', 'tsx', '-e', `
     const libc = require('./lib/libc');
     const { execFileSync } = require('node:child_process');

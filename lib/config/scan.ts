@@ -1,5 +1,5 @@
 // Reads the configuration directory: every executable regular file directly in service/ is a
-// service, and crontab (if present) holds the cron jobs.
+// service, and crontab (if present) contains the cron jobs.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -95,7 +95,7 @@ export class Reaper {
   }
 
   // The full pass, one call per child: it finds the zombies that a tracked zombie hides from the
-  // fast path. When the fast path has emptied the table, the peek says so and this pass is skipped.
+  // fast path. When the fast path has emptied the table, the peek returns 0 and this pass is skipped.
   private reapListed(): number {
     if (this.peek() === 0) {
       return 0;
